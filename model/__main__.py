@@ -1,0 +1,154 @@
+"""Command line: ``python -m model [key=value ...]`` runs a scenario through Hydra.
+
+Hydra stays here, at the edge: it composes ``configs/config.yaml``, the chosen scenario from the
+top-level ``scenarios/`` folder and the command-line overrides; the result is validated into a
+:class:`model.config.RunConfig` and handed to the model, which never imports Hydra.
+
+Exit status: 0 success; 2 a user error (bad override, unknown scenario, invalid region data,
+unwritable output folder), reported as one paragraph without a traceback; 1 an internal error
+(the traceback goes to a log file whose path is printed). A failed run leaves no ``results.nc``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import re
+import sys
+import tempfile
+import traceback
+from contextlib import contextmanager
+from pathlib import Path
+
+from .config import defaults_dict, load_scenario_file
+from .errors import UserError
+from .paths import configs_dir, scenarios_dir
+
+# Hydra prints its own errors and exits 1; we want them as exceptions so that a user error exits
+# with status 2 and an internal error is logged rather than shown as a traceback.
+os.environ["HYDRA_FULL_ERROR"] = "1"
+
+
+def register_configs() -> None:
+    """Put the model's defaults (``model_schema``) and the scenarios into Hydra's ConfigStore.
+
+    Scenarios are registered from the top-level ``scenarios/`` folder as the ``scenario`` group
+    (package ``_global_``): a search path entry cannot be used because the folder name differs
+    from the group name and relative search paths resolve against the working directory.
+    """
+    from hydra.core.config_store import ConfigStore
+
+    store = ConfigStore.instance()
+    store.store(name="model_schema", node=defaults_dict())
+    for path in sorted(scenarios_dir().glob("*.yaml")):
+        store.store(group="scenario", name=path.stem, node=load_scenario_file(path),
+                    package="_global_")
+
+
+def _show_progress(enabled: bool) -> bool:
+    return enabled and sys.stderr.isatty() and not os.environ.get("CI")
+
+
+@contextmanager
+def _progress(years: range, enabled: bool):
+    if not _show_progress(enabled):
+        yield None
+        return
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("[bold]{task.description}"), BarColumn(), TextColumn("{task.fields[year]}"),
+        TimeRemainingColumn(), transient=True,
+    ) as bar:
+        task = bar.add_task("Simulating", total=len(years) - 1, year=years.start)
+        yield lambda year: bar.update(task, advance=1, year=year)
+
+
+def _task(cfg) -> None:
+    """The Hydra job: validate the composed config, run, write results into the job folder."""
+    from hydra.core.hydra_config import HydraConfig
+    from omegaconf import OmegaConf
+
+    from .api import run_to_folder
+    from .config import build_config
+
+    # Hydra sets the root logger to INFO; Mesa would log every step.
+    logging.getLogger("MESA").setLevel(logging.WARNING)
+    hydra_cfg = HydraConfig.get()
+    scenario = hydra_cfg.runtime.choices.get("scenario") or "baseline"
+    data = OmegaConf.to_container(cfg, resolve=True)
+    config = build_config(data, scenario=scenario,
+                          source="configs/config.yaml, scenario and command line")
+    folder = Path(hydra_cfg.runtime.output_dir)
+    with _progress(config.years, config.run.progress) as on_year:
+        _, summary = run_to_folder(config, folder, on_year=on_year)
+    print(summary)
+    print(f"Results: {folder / 'results.nc'}")
+
+
+def _key_hint(message: str) -> str:
+    """For an override of an unknown key, list the keys that exist at that level."""
+    match = re.search(r"Could not override '([^']+)'", message)
+    if not match:
+        return ""
+    node: object = defaults_dict()
+    parts = match.group(1).split(".")
+    for part in parts[:-1]:
+        if not isinstance(node, dict) or part not in node:
+            break
+        node = node[part]
+    if isinstance(node, dict):
+        where = ".".join(parts[:-1]) or "the top level"
+        keys = ", ".join(node) if node else "(none by default: add one with +key=value)"
+        return f"\nKeys at {where}: {keys}. Scenarios are chosen with scenario=<name>."
+    return ""
+
+
+def _fail(message: str, code: int) -> None:
+    print(f"error: {message.rstrip()}", file=sys.stderr)
+    sys.exit(code)
+
+
+def _crash_log(exc: BaseException) -> Path:
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = Path(tempfile.gettempdir()) / f"hncr-model-crash-{stamp}-{os.getpid()}.log"
+    path.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
+    return path
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of ``python -m model`` (and the ``hncr`` console script)."""
+    import hydra
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+
+    if argv is not None:
+        sys.argv = [sys.argv[0], *argv]
+    try:
+        register_configs()
+        app = hydra.main(version_base=None, config_path=str(configs_dir()),
+                         config_name="config")(_task)
+        app()
+    except UserError as exc:
+        _fail(str(exc), exc.exit_code)
+    except (HydraException, OmegaConfBaseException) as exc:
+        # Hydra appends its search path to "not found" messages: noise for an analyst.
+        text = str(exc).split("\nConfig search path:")[0].rstrip()
+        if exc.__cause__ is not None and str(exc.__cause__) not in text:
+            text += f"\n{exc.__cause__}"
+        _fail(f"invalid command line or configuration: {text}{_key_hint(text)}", 2)
+    except OSError as exc:
+        where = exc.filename or "the output folder"
+        _fail(f"cannot write to {where}: {exc.strerror or exc}. Choose a writable folder with "
+              "hydra.run.dir=/some/folder.", 2)
+    except KeyboardInterrupt:
+        _fail("interrupted; no results were written.", 130)
+    except Exception as exc:
+        log = _crash_log(exc)
+        _fail(f"internal error ({type(exc).__name__}: {exc}). This is a bug in the model, not in "
+              f"your input; the details are in {log}. Please report it with that file.", 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,116 @@
+"""The Python interface: configure and run a scenario in one call, without Hydra.
+
+>>> import model
+>>> ds = model.run(scenario="corridors", seed=3, agent_scale=0.1)   # doctest: +SKIP
+
+Settings are merged in this order, later ones winning: the defaults of :mod:`model.config`, the
+scenario file ``scenarios/<name>.yaml``, then ``overrides`` (dotted keys, as on the command line).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import xarray as xr
+
+from .config import (
+    RunConfig,
+    build_config,
+    deep_merge,
+    defaults_dict,
+    dotted_to_nested,
+    load_scenario_file,
+)
+from .errors import ConfigError
+from .outputs import summarise, write_netcdf, write_text
+from .paths import scenario_names, scenarios_dir
+from .region import Region
+from .simulation import simulate
+
+HIGHLIGHT_ZONES = (
+    "PT_VIET_TRI", "PT_VINH_YEN", "PT_HOA_BINH", "TN_THAI_NGUYEN", "TN_PHO_YEN", "TN_BAC_KAN",
+)
+"""Zones named in the console summary (skipped when a user region lacks them)."""
+
+
+def scenario_settings(name: str) -> dict[str, Any]:
+    """The settings a named scenario changes, read from ``scenarios/<name>.yaml``.
+
+    Raises:
+        ConfigError: the scenario does not exist (the message lists those that do).
+    """
+    path = scenarios_dir() / f"{name}.yaml"
+    if not path.is_file():
+        raise ConfigError("scenario", [
+            f"scenario {name!r} does not exist; available: {', '.join(scenario_names())}"
+        ])
+    return load_scenario_file(path)
+
+
+def load_config(
+    scenario: str = "baseline",
+    *,
+    seed: int | None = None,
+    agent_scale: float | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> RunConfig:
+    """Build a validated run configuration from a scenario name and overrides.
+
+    Args:
+        scenario: name of a file in ``scenarios/`` (without ``.yaml``).
+        seed: random seed (shortcut for ``overrides={"seed": ...}``).
+        agent_scale: agents per real firm and worker (shortcut for ``run.agent_scale``).
+        overrides: dotted keys to values, e.g. ``{"run.end_year": 2035}``.
+
+    Raises:
+        ConfigError: unknown scenario, key, wrong type or value out of range.
+    """
+    settings = deep_merge(defaults_dict(), scenario_settings(scenario))
+    shortcuts: dict[str, Any] = {}
+    if seed is not None:
+        shortcuts["seed"] = seed
+    if agent_scale is not None:
+        shortcuts["run.agent_scale"] = agent_scale
+    settings = deep_merge(settings, dotted_to_nested({**shortcuts, **(overrides or {})}))
+    return build_config(settings, scenario=scenario, source=f"scenario {scenario!r} + overrides")
+
+
+def run(
+    config: RunConfig | None = None,
+    *,
+    scenario: str = "baseline",
+    seed: int | None = None,
+    agent_scale: float | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    region: Region | None = None,
+    on_year: Callable[[int], None] | None = None,
+) -> xr.Dataset:
+    """Run one scenario and return its results dataset (nothing is written to disk).
+
+    Either pass a ready :class:`RunConfig`, or a scenario name with optional seed, agent scale and
+    overrides (see :func:`load_config`).
+    """
+    if config is None:
+        config = load_config(scenario, seed=seed, agent_scale=agent_scale, overrides=overrides)
+    return simulate(config, region, on_year=on_year)
+
+
+def run_to_folder(
+    config: RunConfig,
+    folder: str | Path,
+    *,
+    region: Region | None = None,
+    on_year: Callable[[int], None] | None = None,
+) -> tuple[xr.Dataset, str]:
+    """Run and write ``results.nc`` and ``summary.txt`` into ``folder``; return them.
+
+    Results are written only after the whole run succeeded, each file atomically.
+    """
+    ds = simulate(config, region, on_year=on_year)
+    summary = summarise(ds, HIGHLIGHT_ZONES)
+    folder = Path(folder)
+    write_netcdf(ds, folder / "results.nc")
+    write_text(summary + "\n", folder / "summary.txt")
+    return ds, summary

@@ -1,0 +1,244 @@
+"""Results: the labelled ``xarray.Dataset`` of a run, written atomically to netCDF.
+
+Names, dimensions and units follow the results contract (``docs/results.md``). Every variable is
+declared once in :data:`VARIABLES` with its units and its English and Vietnamese long names; the
+:class:`Recorder` collects yearly arrays during a run and :func:`build_dataset` labels them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from .config import RunConfig
+from .errors import OutputError
+from .paths import PACKAGE_DIR
+from .region import FOREST_TYPES, Region
+from .transport import MODES
+
+
+@dataclass(frozen=True)
+class Variable:
+    """Metadata of one output variable."""
+
+    dims: tuple[str, ...]
+    units: str
+    long_name: str
+    long_name_vi: str
+
+
+VARIABLES: dict[str, Variable] = {
+    "travel_time_to_centre_min": Variable(
+        ("year", "zone", "mode"), "min",
+        "off-peak one-way travel time to central Hà Nội",
+        "thời gian di chuyển một chiều ngoài giờ cao điểm đến trung tâm Hà Nội",
+    ),
+    "travel_time_to_airport_min": Variable(
+        ("year", "zone", "mode"), "min",
+        "off-peak one-way travel time to Nội Bài airport",
+        "thời gian di chuyển một chiều ngoài giờ cao điểm đến sân bay Nội Bài",
+    ),
+    "travel_time_to_port_min": Variable(
+        ("year", "zone", "mode"), "min",
+        "off-peak one-way travel time to Hải Phòng seaport",
+        "thời gian di chuyển một chiều ngoài giờ cao điểm đến cảng Hải Phòng",
+    ),
+    "rail_service": Variable(
+        ("year", "zone"), "1",
+        "zone has a rail trip to central Hà Nội faster than by feeder road alone",
+        "vùng có chuyến đường sắt đến trung tâm Hà Nội nhanh hơn chỉ đi đường bộ",
+    ),
+    "zone_population": Variable(("zone",), "count", "population", "dân số"),
+    "zone_labour_force": Variable(("zone",), "count", "labour force", "lực lượng lao động"),
+    "cluster_lettable_ha": Variable(
+        ("cluster",), "ha", "lettable land once fully serviced",
+        "diện tích đất có thể cho thuê khi hoàn thiện hạ tầng",
+    ),
+    "corridor_open_year": Variable(
+        ("corridor",), "year", "opening year of the corridor in this scenario (NaN: not opened)",
+        "năm đưa vào khai thác của hành lang trong kịch bản (NaN: không mở)",
+    ),
+}
+
+
+class Recorder:
+    """Collects one array per variable and year during a run."""
+
+    def __init__(self, years: range):
+        self.years = list(years)
+        self._data: dict[str, list[np.ndarray | None]] = {}
+
+    def record(self, name: str, year: int, value: np.ndarray) -> None:
+        """Store the value of a yearly variable (``year`` must be in the run's horizon)."""
+        series = self._data.setdefault(name, [None] * len(self.years))
+        series[year - self.years[0]] = np.asarray(value)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        """Yearly variables stacked along a leading year axis (NaN for unrecorded years)."""
+        out = {}
+        for name, series in self._data.items():
+            template = next(v for v in series if v is not None)
+            filled = [
+                v if v is not None else np.full(template.shape, np.nan) for v in series
+            ]
+            out[name] = np.stack(filled).astype(float)
+        return out
+
+
+def model_version() -> str:
+    """Installed package version (``0+unknown`` when run from an uninstalled checkout)."""
+    try:
+        return version("hncr-model")
+    except PackageNotFoundError:
+        return "0+unknown"
+
+
+def git_commit() -> str:
+    """Commit of the checkout the package runs from, ``-dirty`` if modified, else ``unknown``."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=PACKAGE_DIR, capture_output=True, text=True,
+            timeout=5, check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=PACKAGE_DIR,
+            capture_output=True, text=True, timeout=5, check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    return f"{head}-dirty" if dirty else head or "unknown"
+
+
+def coordinates(region: Region, years: range) -> dict[str, tuple | np.ndarray]:
+    """Dimension and auxiliary coordinates shared by every run on ``region``."""
+    zones, clusters = region.zones, region.clusters
+    corridors = sorted({c for c in region.links["corridor"].dropna() if c})
+    return {
+        "year": ("year", np.arange(years.start, years.stop, dtype=np.int64)),
+        "province": ("province", np.array(region.province_names, dtype=object)),
+        "zone": ("zone", zones["zone_id"].to_numpy(dtype=object)),
+        "zone_name": ("zone", zones["name"].to_numpy(dtype=object)),
+        "zone_province": ("zone", zones["province"].to_numpy(dtype=object)),
+        "zone_lat": ("zone", zones["lat"].to_numpy(dtype=float)),
+        "zone_lon": ("zone", zones["lon"].to_numpy(dtype=float)),
+        "cluster": ("cluster", clusters["cluster_id"].to_numpy(dtype=object)),
+        "cluster_name": ("cluster", clusters["name"].to_numpy(dtype=object)),
+        "cluster_province": ("cluster", clusters["province"].to_numpy(dtype=object)),
+        "cluster_zone": ("cluster", clusters["zone_id"].to_numpy(dtype=object)),
+        "cluster_kind": ("cluster", clusters["kind"].to_numpy(dtype=object)),
+        "cluster_priority": ("cluster", clusters["priority"].to_numpy(dtype=bool)),
+        "mode": ("mode", np.array(MODES, dtype=object)),
+        "forest_type": ("forest_type", np.array(FOREST_TYPES, dtype=object)),
+        "sector": ("sector", region.sectors["sector_id"].to_numpy(dtype=object)),
+        "corridor": ("corridor", np.array(corridors, dtype=object)),
+    }
+
+
+def build_dataset(
+    config: RunConfig, region: Region, yearly: dict[str, np.ndarray],
+    static: dict[str, np.ndarray],
+) -> xr.Dataset:
+    """Label a run's arrays as the results dataset of the contract."""
+    data_vars = {}
+    for name, values in {**yearly, **static}.items():
+        meta = VARIABLES[name]
+        data_vars[name] = xr.Variable(
+            meta.dims, values,
+            attrs={"units": meta.units, "long_name": meta.long_name,
+                   "long_name_vi": meta.long_name_vi},
+        )
+    ds = xr.Dataset(data_vars, coords=coordinates(region, config.years))
+    ds["year"].attrs.update(units="year", long_name="year (end-of-year states, in-year flows)",
+                            long_name_vi="năm")
+    ds.attrs.update(
+        title="Hà Nội Capital Region scenario model: results of one run",
+        scenario=config.scenario,
+        seed=np.int64(config.seed),
+        agent_scale=float(config.run.agent_scale),
+        model_version=model_version(),
+        git_commit=git_commit(),
+        region_data_sha256=region.sha256,
+        region_path=str(region.path),
+        config_yaml=config.to_yaml(),
+        created_utc=dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        Conventions="CF-1.10",
+    )
+    return ds
+
+
+def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
+    """Write ``ds`` to ``path`` atomically: a temporary file in the same folder, then a rename.
+
+    A reader never sees a half-written file, and a failed write leaves nothing behind.
+
+    Raises:
+        OutputError: the folder cannot be created or written.
+    """
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        ds.to_netcdf(tmp, engine="netcdf4")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(
+            f"Cannot write results to {path}: {exc.strerror or exc}. Choose a writable folder "
+            "(hydra.run.dir=... on the command line)."
+        ) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_text(text: str, path: str | Path) -> Path:
+    """Write a small text file atomically (same guarantees as :func:`write_netcdf`)."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"Cannot write {path}: {exc.strerror or exc}") from None
+    return path
+
+
+def summarise(ds: xr.Dataset, highlight_zones: tuple[str, ...] = ()) -> str:
+    """A short plain-text summary of a run's headline numbers."""
+    years = ds["year"].values
+    first, last = int(years[0]), int(years[-1])
+    lines = [
+        f"Scenario {ds.attrs['scenario']!r}, seed {ds.attrs['seed']}, {first}-{last}, "
+        f"agent scale {ds.attrs['agent_scale']:g}",
+        f"Region: {ds.sizes['zone']} zones in {ds.sizes['province']} provinces, "
+        f"{ds.sizes['cluster']} clusters and parks, {ds.sizes['corridor']} named corridors",
+    ]
+    shown = [z for z in highlight_zones if z in ds["zone"].values]
+    if "travel_time_to_centre_min" in ds and shown:
+        lines.append(f"Travel time to central Hà Nội by car and by rail, {first} -> {last}:")
+        tt = ds["travel_time_to_centre_min"]
+        for zone in shown:
+            car = tt.sel(zone=zone, mode="car").values
+            rail = tt.sel(zone=zone, mode="rail").values
+            name = str(ds["zone_name"].sel(zone=zone).values)
+            lines.append(
+                f"  {name:<14} car {car[0]:5.0f} -> {car[-1]:4.0f} min   "
+                f"rail {rail[0]:5.0f} -> {rail[-1]:4.0f} min"
+            )
+    if "corridor_open_year" in ds:
+        opened = ds["corridor_open_year"].to_series().dropna()
+        in_horizon = opened[(opened > first) & (opened <= last)]
+        if len(in_horizon):
+            listed = ", ".join(f"{k} ({int(v)})" for k, v in in_horizon.sort_values().items())
+            lines.append(f"Corridors opening in the horizon: {listed}")
+    return "\n".join(lines)

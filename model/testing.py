@@ -1,0 +1,78 @@
+"""Helpers for checking and comparing results datasets (for the test-suite and for researchers).
+
+- :func:`check_results` lists every way a dataset departs from the results contract
+  (``docs/results.md``): coordinates, attributes, variable dimensions and attributes, and the
+  accounting identities of the variables present.
+- :func:`assert_results_equal` compares two runs' results, ignoring the attributes that say when
+  and from which commit a run was made.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from .outputs import VARIABLES
+
+CORE_COORDS = ("year", "province", "zone", "cluster", "mode", "forest_type", "sector")
+ZONE_COORDS = ("zone_name", "zone_province", "zone_lat", "zone_lon")
+CLUSTER_COORDS = (
+    "cluster_name", "cluster_province", "cluster_zone", "cluster_kind", "cluster_priority",
+)
+ATTRS = (
+    "title", "scenario", "seed", "model_version", "git_commit", "region_data_sha256",
+    "config_yaml", "created_utc", "Conventions",
+)
+RUN_SPECIFIC_ATTRS = ("created_utc", "git_commit", "model_version", "region_path")
+
+
+def check_results(ds: xr.Dataset) -> list[str]:
+    """Return the problems of a results dataset against the contract (empty when it conforms)."""
+    problems: list[str] = []
+    problems += [f"missing coordinate {c!r}" for c in CORE_COORDS if c not in ds.coords]
+    problems += [f"missing zone coordinate {c!r}" for c in ZONE_COORDS if c not in ds.coords]
+    problems += [f"missing cluster coordinate {c!r}" for c in CLUSTER_COORDS if c not in ds.coords]
+    problems += [f"missing global attribute {a!r}" for a in ATTRS if a not in ds.attrs]
+    if ds.attrs.get("Conventions") not in (None, "CF-1.10"):
+        problems.append(f"Conventions is {ds.attrs['Conventions']!r}, expected 'CF-1.10'")
+    if "year" in ds.coords:
+        years = np.asarray(ds["year"])
+        if years.size < 2 or np.any(np.diff(years) != 1):
+            problems.append("year is not a consecutive annual sequence")
+    for name, var in ds.data_vars.items():
+        meta = VARIABLES.get(str(name))
+        if meta is None:
+            problems.append(f"variable {name!r} is not declared in model.outputs.VARIABLES")
+            continue
+        if tuple(var.dims) != meta.dims:
+            problems.append(f"{name} has dims {var.dims}, expected {meta.dims}")
+        for attr in ("units", "long_name", "long_name_vi"):
+            if not var.attrs.get(attr):
+                problems.append(f"{name} lacks attribute {attr!r}")
+        if var.attrs.get("units") not in (None, meta.units):
+            problems.append(f"{name} has units {var.attrs['units']!r}, expected {meta.units!r}")
+        values = np.asarray(var, dtype=float)
+        if np.isinf(values).any():
+            problems.append(f"{name} has infinite values")
+    return problems
+
+
+def assert_results_equal(
+    actual: xr.Dataset, expected: xr.Dataset, *, rtol: float = 1e-12, atol: float = 0.0
+) -> None:
+    """Assert two results datasets hold the same data, coordinates and run settings.
+
+    Attributes that depend on when or where a run was made (creation time, commit, version,
+    region path) are ignored; everything else, ``config_yaml`` included, must match.
+    """
+    def strip(ds: xr.Dataset) -> xr.Dataset:
+        ds = ds.copy()
+        ds.attrs = {k: v for k, v in ds.attrs.items() if k not in RUN_SPECIFIC_ATTRS}
+        return ds
+
+    a, e = strip(actual), strip(expected)
+    xr.testing.assert_allclose(a, e, rtol=rtol, atol=atol)
+    for key in sorted(set(a.attrs) | set(e.attrs)):
+        va, ve = a.attrs.get(key), e.attrs.get(key)
+        if not np.array_equal(np.asarray(va), np.asarray(ve)):
+            raise AssertionError(f"attribute {key!r} differs: {va!r} != {ve!r}")
