@@ -8,24 +8,38 @@ Quick start from Python (no Hydra needed)::
 See :func:`model.run`, :func:`model.load_config` and :class:`model.CapitalRegionModel`.
 """
 
-from .api import load_config, run, run_to_folder, scenario_settings
-from .config import RunConfig, build_config
-from .errors import ConfigError, OutputError, RegionError, UserError
-from .region import Region
-from .simulation import CapitalRegionModel, simulate
+from __future__ import annotations
 
-__all__ = [
-    "CapitalRegionModel",
-    "ConfigError",
-    "OutputError",
-    "Region",
-    "RegionError",
-    "RunConfig",
-    "UserError",
-    "build_config",
-    "load_config",
-    "run",
-    "run_to_folder",
-    "scenario_settings",
-    "simulate",
-]
+import importlib
+from typing import Any
+
+# Public names and the submodule defining each. They are imported on first use so that
+# ``python -m model.<submodule>`` does not import that submodule twice (runpy's warning) and
+# ``import model`` stays cheap.
+_EXPORTS = {
+    "CapitalRegionModel": "simulation",
+    "simulate": "simulation",
+    "ConfigError": "errors",
+    "OutputError": "errors",
+    "RegionError": "errors",
+    "UserError": "errors",
+    "Region": "region",
+    "RunConfig": "config",
+    "build_config": "config",
+    "load_config": "api",
+    "run": "api",
+    "run_to_folder": "api",
+    "scenario_settings": "api",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f".{_EXPORTS[name]}", __name__), name)
+    raise AttributeError(f"module 'model' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

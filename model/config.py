@@ -113,11 +113,23 @@ class TransportParams:
         10.0, units="min", source="assumed", bounds=(0.0, 120.0), range=(5.0, 20.0),
         doc="Time to board a train at a station (walk to platform, half headway).",
     )
+    peak_speed_factor: float = param(
+        0.45, units="1", source="assumed; calibrated to data-facts 'add 20-45 min at peak' from "
+        "central Hà Nội (gives +22 to +39 min)", bounds=(0.05, 1.0), range=(0.35, 0.6),
+        doc="Peak-hour road speed as a share of off-peak speed on links inside the dense core.",
+    )
+    congested_density_per_km2: float = param(
+        2000.0, units="persons/km2", source="assumed; with the factor above, calibrated to the "
+        "same facts", bounds=(0.0, None), range=(1500.0, 3000.0),
+        doc="Zones at least this dense form the congested core: road links with both ends in "
+        "the core run at the peak speed factor in the peak period.",
+    )
     corridors: dict[str, int | str] = param(  # noqa: RUF009 - a default_factory field
         {},
         doc=(
             "Opening year per corridor id of links.csv, overriding the data: a year, or 'never'. "
-            "Corridors not named keep the data's open_year (empty there = never)."
+            "It moves the corridor's sections not yet open in the base year; built sections "
+            "stay. Corridors not named keep the data's open_year (empty there = never)."
         ),
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -21,7 +22,7 @@ from .config import RunConfig
 from .errors import OutputError
 from .paths import PACKAGE_DIR
 from .region import FOREST_TYPES, Region
-from .transport import MODES
+from .transport import MODES, PERIODS
 
 
 @dataclass(frozen=True)
@@ -36,22 +37,22 @@ class Variable:
 
 VARIABLES: dict[str, Variable] = {
     "travel_time_to_centre_min": Variable(
-        ("year", "zone", "mode"), "min",
-        "off-peak one-way travel time to central Hà Nội",
-        "thời gian di chuyển một chiều ngoài giờ cao điểm đến trung tâm Hà Nội",
+        ("year", "period", "zone", "mode"), "min",
+        "one-way travel time to central Hà Nội",
+        "thời gian di chuyển một chiều đến trung tâm Hà Nội",
     ),
     "travel_time_to_airport_min": Variable(
-        ("year", "zone", "mode"), "min",
-        "off-peak one-way travel time to Nội Bài airport",
-        "thời gian di chuyển một chiều ngoài giờ cao điểm đến sân bay Nội Bài",
+        ("year", "period", "zone", "mode"), "min",
+        "one-way travel time to Nội Bài airport",
+        "thời gian di chuyển một chiều đến sân bay Nội Bài",
     ),
     "travel_time_to_port_min": Variable(
-        ("year", "zone", "mode"), "min",
-        "off-peak one-way travel time to Hải Phòng seaport",
-        "thời gian di chuyển một chiều ngoài giờ cao điểm đến cảng Hải Phòng",
+        ("year", "period", "zone", "mode"), "min",
+        "one-way travel time to Hải Phòng seaport",
+        "thời gian di chuyển một chiều đến cảng Hải Phòng",
     ),
     "rail_service": Variable(
-        ("year", "zone"), "1",
+        ("year", "period", "zone"), "1",
         "zone has a rail trip to central Hà Nội faster than by feeder road alone",
         "vùng có chuyến đường sắt đến trung tâm Hà Nội nhanh hơn chỉ đi đường bộ",
     ),
@@ -62,8 +63,9 @@ VARIABLES: dict[str, Variable] = {
         "diện tích đất có thể cho thuê khi hoàn thiện hạ tầng",
     ),
     "corridor_open_year": Variable(
-        ("corridor",), "year", "opening year of the corridor in this scenario (NaN: not opened)",
-        "năm đưa vào khai thác của hành lang trong kịch bản (NaN: không mở)",
+        ("corridor",), "year",
+        "year the corridor is complete (its last section opens) in this scenario; NaN: never",
+        "năm hành lang hoàn thành (đoạn cuối cùng thông xe) trong kịch bản; NaN: không hoàn thành",
     ),
 }
 
@@ -135,6 +137,7 @@ def coordinates(region: Region, years: range) -> dict[str, tuple | np.ndarray]:
         "cluster_kind": ("cluster", clusters["kind"].to_numpy(dtype=object)),
         "cluster_priority": ("cluster", clusters["priority"].to_numpy(dtype=bool)),
         "mode": ("mode", np.array(MODES, dtype=object)),
+        "period": ("period", np.array(PERIODS, dtype=object)),
         "forest_type": ("forest_type", np.array(FOREST_TYPES, dtype=object)),
         "sector": ("sector", region.sectors["sector_id"].to_numpy(dtype=object)),
         "corridor": ("corridor", np.array(corridors, dtype=object)),
@@ -173,8 +176,8 @@ def build_dataset(
     return ds
 
 
-def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
-    """Write ``ds`` to ``path`` atomically: a temporary file in the same folder, then a rename.
+def _atomic_write(path: str | Path, write: Callable[[Path], object], what: str) -> Path:
+    """Write through ``write(tmp)`` to a temporary file in the same folder, then rename it.
 
     A reader never sees a half-written file, and a failed write leaves nothing behind.
 
@@ -185,12 +188,12 @@ def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        ds.to_netcdf(tmp, engine="netcdf4")
+        write(tmp)
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise OutputError(
-            f"Cannot write results to {path}: {exc.strerror or exc}. Choose a writable folder "
+            f"Cannot write {what} to {path}: {exc.strerror or exc}. Choose a writable folder "
             "(hydra.run.dir=... on the command line)."
         ) from None
     except BaseException:
@@ -199,18 +202,14 @@ def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
     return path
 
 
+def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
+    """Write a dataset to netCDF4 atomically (see :func:`_atomic_write`)."""
+    return _atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="netcdf4"), "results")
+
+
 def write_text(text: str, path: str | Path) -> Path:
-    """Write a small text file atomically (same guarantees as :func:`write_netcdf`)."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(f"Cannot write {path}: {exc.strerror or exc}") from None
-    return path
+    """Write a small text file atomically (see :func:`_atomic_write`)."""
+    return _atomic_write(path, lambda tmp: tmp.write_text(text, encoding="utf-8"), "text")
 
 
 def summarise(ds: xr.Dataset, highlight_zones: tuple[str, ...] = ()) -> str:
@@ -225,11 +224,11 @@ def summarise(ds: xr.Dataset, highlight_zones: tuple[str, ...] = ()) -> str:
     ]
     shown = [z for z in highlight_zones if z in ds["zone"].values]
     if "travel_time_to_centre_min" in ds and shown:
-        lines.append(f"Travel time to central Hà Nội by car and by rail, {first} -> {last}:")
+        lines.append(f"Peak travel time to central Hà Nội by car and by rail, {first} -> {last}:")
         tt = ds["travel_time_to_centre_min"]
         for zone in shown:
-            car = tt.sel(zone=zone, mode="car").values
-            rail = tt.sel(zone=zone, mode="rail").values
+            car = tt.sel(zone=zone, mode="car", period="peak").values
+            rail = tt.sel(zone=zone, mode="rail", period="peak").values
             name = str(ds["zone_name"].sel(zone=zone).values)
             lines.append(
                 f"  {name:<14} car {car[0]:5.0f} -> {car[-1]:4.0f} min   "
@@ -240,5 +239,5 @@ def summarise(ds: xr.Dataset, highlight_zones: tuple[str, ...] = ()) -> str:
         in_horizon = opened[(opened > first) & (opened <= last)]
         if len(in_horizon):
             listed = ", ".join(f"{k} ({int(v)})" for k, v in in_horizon.sort_values().items())
-            lines.append(f"Corridors opening in the horizon: {listed}")
+            lines.append(f"Corridors completed in the horizon: {listed}")
     return "\n".join(lines)

@@ -67,12 +67,14 @@ class CapitalRegionModel(mesa.Model):
 
     def _record(self) -> None:
         times = self.transport.times(self.year)
+        # (period, mode, origin) -> (period, origin, mode); unreachable recorded as NaN.
         minutes = np.where(np.isfinite(times.minutes), times.minutes, np.nan)
         rec = self.recorder
-        rec.record("travel_time_to_centre_min", self.year, minutes[:, :, self.centre].T)
-        rec.record("travel_time_to_airport_min", self.year, minutes[:, :, self.airport].T)
-        rec.record("travel_time_to_port_min", self.year, minutes[:, :, self.port].T)
-        rec.record("rail_service", self.year, times.rail_used[:, self.centre])
+        for name, zone in (("centre", self.centre), ("airport", self.airport),
+                           ("port", self.port)):
+            rec.record(f"travel_time_to_{name}_min", self.year,
+                       minutes[:, :, :, zone].transpose(0, 2, 1))
+        rec.record("rail_service", self.year, times.rail_used[:, :, self.centre])
 
     def static_outputs(self) -> dict[str, np.ndarray]:
         """Outputs without a year dimension: region tables and the scenario's corridor years."""

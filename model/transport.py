@@ -23,6 +23,13 @@ rail layer; boarding at a zone with an open station costs ``rail_boarding_min``,
 Where rail does not shorten a trip the rail time equals the feeder-only time and
 :attr:`TravelTimes.rail_used` is False there: callers treat rail as unavailable for that pair.
 
+Two periods: ``offpeak`` (free flow) and ``peak``. At peak, road and expressway links with both
+ends in the congested core (zones of at least ``congested_density_per_km2`` persons per km²: the
+inner districts of Hà Nội) run at ``peak_speed_factor`` times their off-peak speed, for every road
+mode; rail keeps its timetable. This reproduces the facts sheet's "add 20-45 min at peak" on trips
+out of central Hà Nội and is what makes urban rail worth riding in the core. Commuting uses the
+peak; freight and the travel-time indicators use both.
+
 Times are shortest paths (``scipy.sparse.csgraph.dijkstra``), so per mode they are zero on the
 diagonal, non-negative and satisfy the triangle inequality; opening a link never lengthens a trip.
 Intra-zone trips are not in these matrices (zero diagonal): sub-models add their own intra-zone
@@ -45,6 +52,9 @@ from .region import Region
 MODES = ("motorbike", "car", "shuttle_bus", "public_bus", "rail")
 """Commute modes, in the order of the first axis of :attr:`TravelTimes.minutes`."""
 
+PERIODS = ("offpeak", "peak")
+"""Periods of the day, in the order of the first axis of :attr:`TravelTimes.minutes`."""
+
 ROAD = ("road", "expressway")
 RAIL = ("rail", "urban_rail")
 
@@ -54,20 +64,21 @@ class TravelTimes:
     """Travel times for one state of the network.
 
     Attributes:
-        minutes: (mode, origin zone, destination zone) one-way off-peak minutes; ``inf`` where
-            the destination cannot be reached by that mode.
+        minutes: (period, mode, origin zone, destination zone) one-way minutes; ``inf`` where the
+            destination cannot be reached by that mode. Periods are :data:`PERIODS`.
         road_km: (origin, destination) shortest road distance (road and expressway links, the
             shortest path by length, which may differ from the fastest path), km.
-        rail_used: (origin, destination) True where the fastest rail-mode trip rides a train.
+        rail_used: (period, origin, destination) True where the fastest rail-mode trip rides a
+            train.
     """
 
     minutes: np.ndarray
     road_km: np.ndarray
     rail_used: np.ndarray
 
-    def mode(self, name: str) -> np.ndarray:
-        """The (origin, destination) minutes of one mode."""
-        return self.minutes[MODES.index(name)]
+    def mode(self, name: str, period: str = "offpeak") -> np.ndarray:
+        """The (origin, destination) minutes of one mode in one period."""
+        return self.minutes[PERIODS.index(period), MODES.index(name)]
 
 
 def _graph(n: int, u: np.ndarray, v: np.ndarray, w: np.ndarray) -> csr_matrix:
@@ -108,12 +119,18 @@ class Transport:
         self._mode = links["mode"].to_numpy()
         self._length = links["length_km"].to_numpy(dtype=float)
         self._speed = links["speed_kmh"].to_numpy(dtype=float)
-        self.open_year = self._resolve_open_years(links, params)
+        self.open_year = self._resolve_open_years(links, params, base_year)
+        self._speed_factor = self._period_speed_factors(region, params)
         self._cache: dict[bytes, TravelTimes] = {}
         self._check_connected(base_year)
 
     @staticmethod
-    def _resolve_open_years(links, params: TransportParams) -> np.ndarray:
+    def _resolve_open_years(links, params: TransportParams, base_year: int) -> np.ndarray:
+        """Opening year per link: the data's, with unbuilt sections of overridden corridors moved.
+
+        A corridor override moves only the sections not yet open in the base year: built
+        infrastructure stays (a corridor is often opened section by section).
+        """
         open_year = links["open_year"].astype("Float64").fillna(np.inf).to_numpy(dtype=float)
         corridor = links["corridor"].fillna("").to_numpy()
         known = sorted({c for c in corridor if c})
@@ -123,9 +140,21 @@ class Transport:
                 f"transport.corridors.{c}: unknown corridor; corridors in links.csv: "
                 f"{', '.join(known)}" for c in unknown
             ])
+        unbuilt = open_year > base_year
         for name, year in params.corridors.items():
-            open_year[corridor == name] = np.inf if year == NEVER else float(year)
+            open_year[(corridor == name) & unbuilt] = np.inf if year == NEVER else float(year)
         return open_year
+
+    def _period_speed_factors(self, region: Region, params: TransportParams) -> dict:
+        """Road speed multiplier per link and period: the peak slows road links in the core."""
+        zones = region.zones
+        density = zones["population"].to_numpy(dtype=float) / zones["area_km2"].to_numpy(float)
+        core = density >= params.congested_density_per_km2
+        congested = core[self._from] & core[self._to] & np.isin(self._mode, ROAD)
+        return {
+            "offpeak": np.ones(len(self._mode)),
+            "peak": np.where(congested, params.peak_speed_factor, 1.0),
+        }
 
     def _check_connected(self, year: int) -> None:
         car = self.times(year).mode("car")
@@ -144,10 +173,10 @@ class Transport:
         return self.open_year <= year
 
     def corridor_years(self) -> dict[str, float]:
-        """Effective opening year of each corridor (``inf`` = not within any horizon)."""
+        """Year each corridor is complete, its last section open (``inf`` = never complete)."""
         corridor = self.region.links["corridor"].fillna("").to_numpy()
         return {
-            name: float(self.open_year[corridor == name].min())
+            name: float(self.open_year[corridor == name].max())
             for name in sorted({c for c in corridor if c})
         }
 
@@ -165,30 +194,43 @@ class Transport:
         return len(self._cache)
 
     def _compute(self, is_open: np.ndarray) -> TravelTimes:
+        minutes, rail_used = [], []
+        for period in PERIODS:
+            m, used = self._compute_period(is_open, self._speed_factor[period])
+            minutes.append(m)
+            rail_used.append(used)
+        road = is_open & np.isin(self._mode, ROAD)
+        a, b, km = self._from, self._to, self._length
+        return TravelTimes(
+            minutes=np.stack(minutes),
+            road_km=_shortest(self.n, a[road], b[road], km[road], self.n),
+            rail_used=np.stack(rail_used),
+        )
+
+    def _compute_period(
+        self, is_open: np.ndarray, factor: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(mode, origin, destination) minutes and rail use with road speeds times ``factor``."""
         p = self.params
         n = self.n
         road = is_open & np.isin(self._mode, ROAD)
         street = is_open & (self._mode == "road")
         rail = is_open & np.isin(self._mode, RAIL)
-        a, b, km, v = self._from, self._to, self._length, self._speed
+        a, b, km = self._from, self._to, self._length
+        v = self._speed * factor
 
         def minutes(mask: np.ndarray, speed: np.ndarray) -> np.ndarray:
             return _shortest(n, a[mask], b[mask], 60.0 * km[mask] / speed[mask], n)
 
         car = minutes(road, v)
-        motorbike = minutes(street, np.minimum(v, p.motorbike_max_speed_kmh))
+        motorbike = minutes(street, np.minimum(v, p.motorbike_max_speed_kmh * factor))
         shuttle = minutes(road, np.minimum(v * p.shuttle_bus_speed_factor, p.bus_max_speed_kmh))
         public = minutes(road, np.minimum(v * p.public_bus_speed_factor, p.bus_max_speed_kmh))
-        feeder_speed = np.minimum(v, p.rail_feeder_speed_kmh)
+        feeder_speed = np.minimum(v, p.rail_feeder_speed_kmh * factor)
         feeder_only = minutes(road, feeder_speed)
         rail_time = self._rail(road, rail, feeder_speed)
-        road_km = _shortest(n, a[road], b[road], km[road], n)
         stack = np.stack([motorbike, car, shuttle, public, rail_time])
-        return TravelTimes(
-            minutes=stack,
-            road_km=road_km,
-            rail_used=rail_time < feeder_only - 1e-9,
-        )
+        return stack, rail_time < feeder_only - 1e-9
 
     def _rail(self, road: np.ndarray, rail: np.ndarray, feeder_speed: np.ndarray) -> np.ndarray:
         """Rail-mode minutes on the two-layer graph (road layer 0..n-1, rail layer n..2n-1)."""
@@ -206,6 +248,6 @@ class Transport:
         return dijkstra(graph, directed=True, indices=np.arange(n))[:, :n]
 
     def time_to(self, zone: int, year: int) -> np.ndarray:
-        """(mode, zone) minutes from every zone to ``zone`` in ``year``."""
-        return self.times(year).minutes[:, :, zone]
+        """(period, mode, zone) minutes from every zone to ``zone`` in ``year``."""
+        return self.times(year).minutes[:, :, :, zone]
 

@@ -44,7 +44,8 @@ def test_scenario_seed_and_output_folder(tmp_path):
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["run.agnt_scale=0.1"], ["run.agnt_scale", "agent_scale, start_year"]),
+        (["run.agnt_scale=0.1"],
+         ["run.agnt_scale", "Keys at run: start_year, end_year, agent_scale"]),
         (["run.agent_scale=abc"], ["run.agent_scale: expected a number, got 'abc'"]),
         (["run.agent_scale=1.5"], ["run.agent_scale: 1.5 is out of range"]),
         (["scenario=nope"], ["nope", "baseline"]),
@@ -52,7 +53,7 @@ def test_scenario_seed_and_output_folder(tmp_path):
         (["run.end_year=2020"], ["run.end_year: 2020 must be after run.start_year"]),
         (["region.path=/nonexistent/region"], ["/nonexistent/region", "not a folder"]),
         (["+transport.corridors.warp_drive=2030"], ["warp_drive: unknown corridor"]),
-        (["seed=[1"], ["seed=[1"]),
+        (["seed=[1"], ["'[1'", "override_grammar"]),
     ],
 )
 def test_user_errors_exit_2_with_the_key_named_and_no_results(tmp_path, args, expected):
