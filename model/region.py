@@ -101,6 +101,7 @@ TABLES: dict[str, Table] = {
             Column("role", "str", allowed=("capital", "receiving", "competitor")),
             Column("area_km2", "float", bounds=(1e-9, None)),
             Column("population", "int", bounds=(0, None)),
+            Column("background_demand_ha_yr", "float", bounds=(0, None)),
             SOURCE,
         )),
         Table("zones", ("zone_id",), (

@@ -280,9 +280,19 @@ def fmt_bool(b) -> str:
 # ---------------------------------------------------------------------------------------------
 # provinces and zones
 # ---------------------------------------------------------------------------------------------
+# Industrial land let each year to firms the model does not represent as agents (FDI, new domestic
+# firms), ha/yr. Assumed (L): northern industrial land absorbs ~1,000-1,500 ha/yr (CBRE/Savills
+# market reports); read each value as 0.5x-1.5x.
+BACKGROUND_DEMAND_HA_YR = {
+    "Hà Nội": 60.0, "Phú Thọ": 150.0, "Thái Nguyên": 100.0, "Bắc Ninh": 300.0,
+    "Hưng Yên": 200.0, "Hải Phòng": 300.0,
+}
+
+
 def build_provinces() -> pd.DataFrame:
     rows = [
-        dict(province=p, name_en=e, role=r, area_km2=a, population=n, source="nq202_2025")
+        dict(province=p, name_en=e, role=r, area_km2=a, population=n,
+             background_demand_ha_yr=BACKGROUND_DEMAND_HA_YR[p], source="nq202_2025;assumed")
         for p, e, r, a, n in PROVINCES
     ]
     return pd.DataFrame(rows)
