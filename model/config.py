@@ -135,6 +135,289 @@ class TransportParams:
 
 
 @dataclass(frozen=True)
+class FirmParams:
+    """Firm population, relocation hazard and location choice (``model/firms.py``)."""
+
+    employees_sigma: float = param(
+        1.0, units="1", source="assumed; firm sizes are close to lognormal (Axtell 2001)",
+        bounds=(0.0, 3.0), range=(0.7, 1.4),
+        doc="Standard deviation of log employees within a sector (mean from sectors.csv).",
+    )
+    age_mean_yr: float = param(
+        12.0, units="yr", source="assumed", bounds=(1.0, 60.0), range=(8.0, 16.0),
+        doc="Mean firm age in the base year (exponential distribution, capped at 60).",
+    )
+    tenant_share: float = param(
+        0.6, units="1", source="assumed", bounds=(0.0, 1.0), range=(0.4, 0.8),
+        doc="Share of firms renting their premises (the others own them).",
+    )
+    lease_remaining_max_yr: int = param(
+        10, units="yr", source="assumed", bounds=(1, 60), range=(5, 15),
+        doc="Tenants' remaining lease in the base year is uniform on 1..this.",
+    )
+    hazard_small: float = param(
+        0.04, units="1/yr", source="data-facts: 3-10 %/yr for small establishments, most moves "
+        "short (not to industrial land); lower end taken", bounds=(0.0, 1.0),
+        range=(0.02, 0.08),
+        doc="Annual probability that a small firm (< 50 employees) considers moving to "
+        "industrial land.",
+    )
+    hazard_medium: float = param(
+        0.025, units="1/yr", source="interpolated between small and large (data-facts)",
+        bounds=(0.0, 1.0), range=(0.015, 0.05), doc="The same for 50-249 employees.",
+    )
+    hazard_large: float = param(
+        0.015, units="1/yr", source="data-facts: 1-3 %/yr for large plants; UrbanSim ~2 %/yr",
+        bounds=(0.0, 1.0), range=(0.01, 0.03), doc="The same for 250 or more employees.",
+    )
+    young_age_yr: float = param(
+        5.0, units="yr", source="Brouwer et al. 2004: relocation falls with firm age",
+        bounds=(0.0, 100.0), doc="Firms younger than this are 'young'.",
+    )
+    young_multiplier: float = param(
+        1.5, units="1", source="assumed; direction from Brouwer et al. 2004",
+        bounds=(0.0, 10.0), range=(1.2, 2.0), doc="Hazard multiplier of young firms.",
+    )
+    lease_end_multiplier: float = param(
+        2.5, units="1", source="assumed", bounds=(0.0, 20.0), range=(1.5, 4.0),
+        doc="Hazard multiplier in the year a tenant's lease ends.",
+    )
+    expansion_share: float = param(
+        0.2, units="1", source="assumed", bounds=(0.0, 1.0), range=(0.1, 0.3),
+        doc="Share of firms that need more space (expanding) in a given year.",
+    )
+    expansion_multiplier: float = param(
+        2.0, units="1", source="assumed", bounds=(0.0, 20.0), range=(1.5, 3.0),
+        doc="Hazard multiplier of a firm that needs more space.",
+    )
+    hanoi_rent_growth: float = param(
+        0.03, units="1/yr", source="assumed; Hà Nội industrial rents rose faster than "
+        "inflation 2020-2025 (data-facts: 'nearly full')", bounds=(-0.2, 0.5),
+        range=(0.0, 0.06), doc="Real growth of rents at firms' current premises in Hà Nội.",
+    )
+    rent_pressure_elasticity: float = param(
+        1.0, units="1", source="assumed", bounds=(0.0, 10.0), range=(0.5, 2.0),
+        doc="Hazard multiplier (rent_t / rent_base)^elasticity for firms in Hà Nội premises.",
+    )
+    min_years_between_moves: int = param(
+        10, units="yr", source="assumed: a new 40-45-year lease is a long commitment",
+        bounds=(0, 100), range=(5, 20),
+        doc="A firm that moved does not consider moving again for this many years.",
+    )
+    discount_rate: float = param(
+        0.10, units="1/yr", source="assumed; Vietnamese SME lending rates ~8-12 %",
+        bounds=(0.0, 1.0), range=(0.08, 0.14),
+        doc="Firms' discount rate for annualising leases, exemptions and moving costs.",
+    )
+    lease_term_yr: float = param(
+        45.0, units="yr", source="data-facts: leases run ~40-45 years, paid up front",
+        bounds=(1.0, 99.0), doc="Industrial land lease term.",
+    )
+    usd_vnd: float = param(
+        26000.0, units="VND/USD", source="data-facts (~26,000 VND/US$, L)",
+        bounds=(1.0, None), range=(24000.0, 27000.0), doc="Exchange rate.",
+    )
+    minimum_wage_vnd_month: dict[str, float] = param(  # noqa: RUF009 - a default_factory field
+        {"I": 5_310_000.0, "II": 4_730_000.0, "III": 4_140_000.0, "IV": 3_700_000.0},
+        units="VND/month", source="Decree 293/2025/ND-CP, from 1 Jan 2026 (H)",
+        doc="Regional minimum wage by wage region.",
+    )
+    wage_markup: float = param(
+        1.6, units="1", source="assumed: average manufacturing wage / regional minimum",
+        bounds=(1.0, 5.0), range=(1.3, 2.0), doc="Wage bill = employees x minimum x markup.",
+    )
+    freight_trips_per_worker_yr: float = param(
+        15.0, units="trips/worker/yr", source="assumed", bounds=(0.0, 1000.0),
+        range=(5.0, 30.0), doc="Truck trips (one way) a firm ships per employee and year.",
+    )
+    freight_cost_vnd_per_truck_hour: float = param(
+        600_000.0, units="VND/h", source="assumed (driver, fuel, truck time)",
+        bounds=(0.0, None), range=(400_000.0, 900_000.0), doc="Cost of an hour of truck time.",
+    )
+    moving_cost_vnd_per_worker: float = param(
+        30_000_000.0, units="VND/worker", source="assumed (machinery, fit-out, downtime)",
+        bounds=(0.0, None), range=(10_000_000.0, 60_000_000.0),
+        doc="One-off cost of a move per employee, annualised over the lease term.",
+    )
+    beta_cost: float = param(
+        -1.0, units="1/(bn VND/yr)", source="assumed: sets the logit scale", bounds=(None, 0.0),
+        range=(-2.0, -0.5), doc="Utility per billion VND of annual cost (land, wages, freight, "
+        "moving).",
+    )
+    beta_time_from_old_site: float = param(
+        -0.05, units="1/min", source="calibrated (docs/calibration.md); de Bok & van Oort: "
+        "distance from the old site is the dominant deterrent (workers lost)",
+        bounds=(None, 0.0), range=(-0.08, -0.03),
+        doc="Utility per minute of peak car time from the firm's current zone.",
+    )
+    beta_labour_access: float = param(
+        0.5, units="1", source="assumed", bounds=(None, None), range=(0.2, 1.0),
+        doc="Utility per unit of log labour force within the commute threshold.",
+    )
+    labour_access_min: float = param(
+        60.0, units="min", source="data-facts: commute tolerance 45-60 min typical",
+        bounds=(1.0, 300.0), range=(45.0, 75.0),
+        doc="Peak motorbike time within which a zone's labour force counts as reachable.",
+    )
+    beta_agglomeration: float = param(
+        0.3, units="1", source="assumed", bounds=(None, None), range=(0.1, 0.5),
+        doc="Utility per unit of log(1 + firms of the same sector in the zone).",
+    )
+    beta_size: float = param(
+        1.0, units="1", source="Ben-Akiva & Lerman 1985, ch. 9: a cluster aggregates elemental "
+        "plots, size term ln(vacant ha) with coefficient 1", bounds=(0.0, 5.0),
+        doc="Utility per unit of log vacant serviced land of a cluster (real ha).",
+    )
+    asc_stay: float = param(
+        7.0, units="1", source="calibrated (docs/calibration.md) to 300-600 moves into clusters "
+        "a year; it also absorbs the size term's scale (ln of vacant ha)",
+        bounds=(None, None), range=(6.0, 8.0), doc="Utility of staying put.",
+    )
+    province_asc: dict[str, float] = param(  # noqa: RUF009 - a default_factory field
+        {}, source="assumed: 0 for every province unless set",
+        doc="Utility constant per destination province (unobserved attractiveness).",
+    )
+    lottery_rounds: int = param(
+        20, bounds=(1, 1000), doc="Rounds of the capacity lottery before unplaced movers stay.",
+    )
+
+
+@dataclass(frozen=True)
+class ClusterParams:
+    """Serviced-land schedules, background demand and rents (``model/clusters.py``)."""
+
+    priority_shift_years: int = param(
+        0, units="yr", bounds=(-30, 30),
+        doc="Lever: bring forward (negative) or delay the 25 priority clusters' build schedule.",
+    )
+    ccn_shift_years: int = param(
+        0, units="yr", bounds=(-30, 30),
+        doc="Lever: the same for Phú Thọ's other industrial clusters (CCN).",
+    )
+    background_demand_factor: float = param(
+        1.0, units="1", source="assumed: the provinces' background_demand_ha_yr are L-confidence "
+        "estimates", bounds=(0.0, 10.0), range=(0.5, 1.5),
+        doc="Multiplier of the region's background demand (provinces.csv): land let each year "
+        "to firms not modelled as agents, spread over a province's clusters in proportion to "
+        "their vacant serviced land.",
+    )
+    rent_response: float = param(
+        0.0, units="1", source="assumed; 0 = rents fixed at the data's asking rents",
+        bounds=(0.0, 10.0), range=(0.0, 1.0),
+        doc="Rent multiplier 1 + response x (occupancy - reference occupancy), floored at 0.5.",
+    )
+    rent_reference_occupancy: float = param(
+        0.8, units="1", source="assumed", bounds=(0.0, 1.0), range=(0.7, 0.9),
+        doc="Occupancy at which rents equal the data's asking rents.",
+    )
+
+
+@dataclass(frozen=True)
+class ExemptionProgramme:
+    """A land-rent exemption for firms moving into eligible clusters."""
+
+    years: int = param(0, units="yr", bounds=(0, 99), doc="Years of rent exempted after moving.")
+    share: float = param(1.0, units="1", bounds=(0.0, 1.0), doc="Share of rent exempted.")
+    clusters: str = param(
+        "all", doc="Eligible clusters: all, priority, industrial_cluster, industrial_park, "
+        "logistics, or cluster ids separated by ';'.",
+    )
+    provinces: list[str] = param(  # noqa: RUF009 - a default_factory field
+        [], doc="Eligible provinces (empty: every province).",
+    )
+    sectors: list[str] = param(  # noqa: RUF009 - a default_factory field
+        [], doc="Eligible sector ids (empty: every sector).",
+    )
+    pollution_classes: list[str] = param(  # noqa: RUF009 - a default_factory field
+        [], doc="Eligible pollution classes (empty: every class).",
+    )
+    start_year: int = param(2025, units="year", bounds=(1900, 2100),
+                            doc="First year a move qualifies.")
+    end_year: int = param(2100, units="year", bounds=(1900, 2100),
+                          doc="Last year a move qualifies.")
+    budget_vnd: float | None = param(
+        None, units="VND", bounds=(0.0, None),
+        doc="Cap on the rent this programme forgoes in total; none = no cap.",
+    )
+
+
+@dataclass(frozen=True)
+class PushProgramme:
+    """Hà Nội's programme moving polluting or non-conforming facilities out of its core."""
+
+    sectors: list[str] = param(  # noqa: RUF009 - a default_factory field
+        [], doc="Sector ids targeted (empty: select by pollution class only).",
+    )
+    pollution_classes: list[str] = param(  # noqa: RUF009 - a default_factory field
+        ["high"], doc="Pollution classes targeted.",
+    )
+    zones: str = param(
+        "core", doc="Zones targeted: 'core' (Hà Nội zones of the congested core, see "
+        "transport.congested_density_per_km2) or zone ids separated by ';'.",
+    )
+    start_year: int = param(2026, units="year", bounds=(1900, 2100), doc="Programme start.")
+    deadline_year: int = param(
+        2030, units="year", bounds=(1900, 2100),
+        source="data-facts: 2025 city resolution sets a roadmap before 2030",
+        doc="Year by which the targeted share should have left.",
+    )
+    share_by_deadline: float = param(
+        0.0, units="1", bounds=(0.0, 1.0), source="lever; 0 = programme off",
+        doc="Share of targeted firms pushed out by the deadline (a pushed firm must leave: "
+        "staying is not among its choices).",
+    )
+
+
+@dataclass(frozen=True)
+class LogisticsLever:
+    """Logistics points and one-stop customs: shorter freight time to the gateways."""
+
+    point_saving_min: float = param(
+        20.0, units="min", source="assumed", bounds=(0.0, 600.0), range=(10.0, 40.0),
+        doc="Freight time to Nội Bài and Hải Phòng saved by clusters within reach of an open "
+        "logistics point.",
+    )
+    point_reach_min: float = param(
+        30.0, units="min", source="assumed", bounds=(0.0, 600.0), range=(20.0, 45.0),
+        doc="Off-peak truck (car) time within which a logistics point serves a cluster.",
+    )
+    one_stop_customs_year: int | None = param(
+        None, units="year", bounds=(1900, 2100),
+        doc="Year one-stop customs with Hà Nội starts (seed: clearance under 24 h); none = no.",
+    )
+    customs_saving_hours: float = param(
+        24.0, units="h", source="seed 000: clearance cut to under 24 h; assumed saving",
+        bounds=(0.0, 240.0), range=(12.0, 48.0),
+        doc="Hours of export shipment dwell saved, costed at the truck-hour cost.",
+    )
+    customs_provinces: list[str] = param(  # noqa: RUF009 - a default_factory field
+        ["Phú Thọ"], doc="Provinces whose clusters the one-stop customs link serves.",
+    )
+
+
+STATUTORY_EXEMPTIONS = {
+    "statutory_relocation": ExemptionProgramme(years=3, pollution_classes=["high"]),
+}
+"""Exemptions in force without any provincial lever: Decree 103/2024/ND-CP Art. 39 exempts land
+rent for 3 years after construction for establishments relocated because of pollution (data-facts,
+M). The longer exemptions for difficult areas are not applied by default (which clusters qualify
+is not in the data)."""
+
+
+@dataclass(frozen=True)
+class PolicyParams:
+    """Levers a province sets (besides corridors, in ``transport``)."""
+
+    exemptions: dict[str, ExemptionProgramme] = param(  # noqa: RUF009 - a default_factory field
+        STATUTORY_EXEMPTIONS, source="Decree 103/2024/ND-CP Art. 39 (statutory)",
+        doc="Named land-rent exemption programmes; a firm gets the most generous one it "
+        "qualifies for (they do not stack). Set a programme's years to 0 to switch it off.",
+    )
+    push: PushProgramme = field(default_factory=PushProgramme)
+    logistics: LogisticsLever = field(default_factory=LogisticsLever)
+
+
+@dataclass(frozen=True)
 class RunConfig:
     """Everything one run needs besides the region data."""
 
@@ -143,6 +426,9 @@ class RunConfig:
     run: RunSettings = field(default_factory=RunSettings)
     region: RegionSettings = field(default_factory=RegionSettings)
     transport: TransportParams = field(default_factory=TransportParams)
+    firms: FirmParams = field(default_factory=FirmParams)
+    clusters: ClusterParams = field(default_factory=ClusterParams)
+    policies: PolicyParams = field(default_factory=PolicyParams)
 
     @property
     def years(self) -> range:
@@ -158,7 +444,7 @@ class RunConfig:
         return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
 
 
-SECTIONS = ("seed", "run", "region", "transport")
+SECTIONS = ("seed", "run", "region", "transport", "firms", "clusters", "policies")
 """Top-level keys a configuration file or override may set (``scenario`` is chosen by name)."""
 
 
@@ -186,6 +472,10 @@ def _describe(tp: Any) -> str:
         return "null"
     if origin is dict:
         return "a mapping"
+    if origin is list:
+        item = typing.get_args(tp)[0]
+        plural = {int: "integers", float: "numbers", bool: "booleans", str: "strings"}
+        return f"a list of {plural.get(item, _describe(item))}"
     return {int: "an integer", float: "a number", bool: "true or false", str: "a string"}.get(
         tp, getattr(tp, "__name__", str(tp))
     )
@@ -221,6 +511,12 @@ def _coerce(value: Any, tp: Any, key: str, errors: list[str]) -> Any:
         return {
             str(k): _coerce(v, value_tp, f"{key}.{k}", errors) for k, v in value.items()
         }
+    if origin is list:
+        (item_tp,) = typing.get_args(tp)
+        if isinstance(value, str) or not isinstance(value, (list, tuple)):
+            errors.append(f"{key}: expected {_describe(tp)}, got {value!r}")
+            return []
+        return [_coerce(v, item_tp, f"{key}[{i}]", errors) for i, v in enumerate(value)]
     if tp is type(None):
         if value is None:
             return None

@@ -36,6 +36,58 @@ class Variable:
 
 
 VARIABLES: dict[str, Variable] = {
+    "cluster_serviced_ha": Variable(
+        ("year", "cluster"), "ha", "serviced (lettable) land available",
+        "diện tích đất đã có hạ tầng sẵn sàng cho thuê",
+    ),
+    "cluster_occupied_ha": Variable(
+        ("year", "cluster"), "ha", "land let to firms", "diện tích đất đã cho doanh nghiệp thuê",
+    ),
+    "cluster_occupancy": Variable(
+        ("year", "cluster"), "1", "occupancy: occupied / serviced land (NaN where none serviced)",
+        "tỷ lệ lấp đầy: đất đã thuê / đất có hạ tầng (NaN nếu chưa có hạ tầng)",
+    ),
+    "province_occupancy": Variable(
+        ("year", "province"), "1", "area-weighted occupancy of the province's clusters and parks",
+        "tỷ lệ lấp đầy bình quân theo diện tích của các khu, cụm công nghiệp trong tỉnh",
+    ),
+    "firms": Variable(
+        ("year", "province", "sector"), "count",
+        "modelled firms (Hà Nội's base-year manufacturing and logistics firms) located in the "
+        "province",
+        "số doanh nghiệp được mô hình hóa (doanh nghiệp sản xuất, logistics của Hà Nội năm gốc) "
+        "đặt tại tỉnh",
+    ),
+    "firms_relocated": Variable(
+        ("year", "province"), "count",
+        "firms that moved from Hà Nội into the province's clusters during the year (Hà Nội's own "
+        "clusters count under Hà Nội)",
+        "số doanh nghiệp di dời từ Hà Nội vào khu, cụm công nghiệp của tỉnh trong năm",
+    ),
+    "jobs": Variable(
+        ("year", "province"), "count", "jobs in modelled firms located in the province",
+        "số việc làm trong các doanh nghiệp được mô hình hóa đặt tại tỉnh",
+    ),
+    "rent_forgone_vnd": Variable(
+        ("year", "province"), "VND",
+        "land rent not collected because of exemptions, in the year (annual-equivalent rent)",
+        "tiền thuê đất được miễn trong năm (quy đổi theo năm)",
+    ),
+    "relocation_flow": Variable(
+        ("year", "zone", "province"), "count",
+        "firms moving during the year from a zone (origin) into the clusters of a province "
+        "(destination)",
+        "số doanh nghiệp di dời trong năm từ một vùng (nơi đi) vào khu, cụm công nghiệp của tỉnh "
+        "(nơi đến)",
+    ),
+    "firms_considering_move": Variable(
+        ("year",), "count", "firms that considered moving during the year",
+        "số doanh nghiệp cân nhắc di dời trong năm",
+    ),
+    "firms_in_clusters": Variable(
+        ("year",), "count", "modelled firms located in a cluster or park",
+        "số doanh nghiệp được mô hình hóa đặt trong khu, cụm công nghiệp",
+    ),
     "travel_time_to_centre_min": Variable(
         ("year", "period", "zone", "mode"), "min",
         "one-way travel time to central Hà Nội",
@@ -234,6 +286,24 @@ def summarise(ds: xr.Dataset, highlight_zones: tuple[str, ...] = ()) -> str:
                 f"  {name:<14} car {car[0]:5.0f} -> {car[-1]:4.0f} min   "
                 f"rail {rail[0]:5.0f} -> {rail[-1]:4.0f} min"
             )
+    if "province_occupancy" in ds:
+        milestones = [y for y in (first, 2030, 2035, last) if first <= y <= last]
+        milestones = sorted(set(milestones))
+        lines.append("Occupancy of clusters and parks, " + " -> ".join(map(str, milestones)) + ":")
+        occ = ds["province_occupancy"].sel(year=milestones)
+        for province in ds["province"].values:
+            values = " -> ".join(f"{v:4.0%}" for v in occ.sel(province=province).values)
+            lines.append(f"  {province:<14} {values}")
+    if "firms_relocated" in ds:
+        moved = ds["firms_relocated"].sum("year")
+        parts = ", ".join(f"{p} {v:,.0f}" for p, v in moved.to_series().items() if v > 0)
+        lines.append(f"Firms relocated from Hà Nội, {first + 1}-{last}: {moved.sum().item():,.0f}"
+                     + (f" ({parts})" if parts else ""))
+    if "rent_forgone_vnd" in ds:
+        forgone = ds["rent_forgone_vnd"].sum("year")
+        parts = ", ".join(f"{p} {v / 1e9:,.0f}" for p, v in forgone.to_series().items() if v > 0)
+        lines.append(f"Land rent forgone through exemptions: {forgone.sum().item() / 1e9:,.0f} "
+                     f"bn VND" + (f" ({parts})" if parts else ""))
     if "corridor_open_year" in ds:
         opened = ds["corridor_open_year"].to_series().dropna()
         in_horizon = opened[(opened > first) & (opened <= last)]

@@ -4,9 +4,11 @@ What happens in a year (the order is the model's schedule, see docs/ODD.md, "Pro
 
 1. policies for the year: corridors open (their years come from the data and the scenario);
 2. transport: travel times for the network of the year (recomputed only when it changed);
-3. record the year's indicators.
+3. clusters: new serviced land comes on stream, rents for the year, background demand lets land;
+4. firms: relocation hazard draws, then capacity-constrained location choice (``firms.py``);
+5. record the year's indicators.
 
-Sub-models not built yet (firms, workers, forest) are marked as such in docs/ODD.md.
+Sub-models not built yet (workers, forest) are marked as such in docs/ODD.md.
 
 Randomness: one :class:`numpy.random.SeedSequence` per run from ``config.seed``; the Mesa model's
 own generator and each sub-model's generator are its children, spawned in a fixed order, so a
@@ -21,8 +23,11 @@ import mesa
 import numpy as np
 import xarray as xr
 
+from .clusters import Clusters
 from .config import RunConfig
+from .firms import STAY, Firm, FirmDecisions, YearMoves
 from .outputs import Recorder, build_dataset
+from .policies import Policies
 from .region import Region
 from .transport import Transport
 
@@ -52,8 +57,17 @@ class CapitalRegionModel(mesa.Model):
         self.centre = self.region.zone(config.transport.centre_zone)
         self.airport = self.region.gateway_zone("airport")
         self.port = self.region.gateway_zone("seaport")
+        scale = config.run.agent_scale
+        self.policies = Policies(config.policies, config.firms, self.region,
+                                 self.transport.core_zones)
+        self.clusters = Clusters(self.region, config.clusters, scale, self.year)
+        self.firms = FirmDecisions(self.region, config.firms, self.policies, self.clusters,
+                                   scale, self.year, self.rngs["firms"], self.centre)
+        for row in range(len(self.firms.pop)):
+            Firm(self, self.firms, row)
         self.recorder = Recorder(config.years)
-        self._record()
+        self._record_transport()
+        self._record_firms(None)
 
     @property
     def finished(self) -> bool:
@@ -61,11 +75,52 @@ class CapitalRegionModel(mesa.Model):
         return self.year >= self.config.run.end_year
 
     def step(self) -> None:
-        """Advance one year."""
+        """Advance one year: the schedule of the module docstring."""
         self.year += 1
-        self._record()
+        times = self.transport.times(self.year)
+        self.clusters.start_year(self.year, self._cluster_rent_growth())
+        moves = self.firms.step(self.year, times)
+        self._record_transport()
+        self._record_firms(moves)
 
-    def _record(self) -> None:
+    def _cluster_rent_growth(self) -> np.ndarray:
+        """Hà Nội's rent pressure applies to Hà Nội's clusters too."""
+        return np.where(self.firms.cluster_in_hanoi, self.firms.rent_growth(self.year), 1.0)
+
+    def _record_firms(self, moves: YearMoves | None) -> None:
+        rec, cl, pop = self.recorder, self.clusters, self.firms.pop
+        scale = self.config.run.agent_scale
+        n_prov = len(self.region.provinces)
+        n_sec = len(self.region.sectors)
+        rec.record("cluster_serviced_ha", self.year, cl.serviced / scale)
+        rec.record("cluster_occupied_ha", self.year, cl.occupied / scale)
+        rec.record("cluster_occupancy", self.year, cl.occupancy())
+        serviced = np.bincount(cl.province, weights=cl.serviced, minlength=n_prov)
+        occupied = np.bincount(cl.province, weights=cl.occupied, minlength=n_prov)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rec.record("province_occupancy", self.year,
+                       np.where(serviced > 0, occupied / serviced, np.nan))
+        province = self.region.zones["province_idx"].to_numpy()[pop.zone]
+        firms = np.zeros((n_prov, n_sec))
+        np.add.at(firms, (province, pop.sector), 1.0 / scale)
+        rec.record("firms", self.year, firms)
+        rec.record("jobs", self.year,
+                   np.bincount(province, weights=pop.employees / scale, minlength=n_prov))
+        rec.record("rent_forgone_vnd", self.year, self.firms.rent_forgone_vnd(self.year))
+        relocated = np.zeros(n_prov)
+        flow = np.zeros((self.region.n_zones, n_prov))
+        if moves is not None and moves.rows.size:
+            from_hanoi = self.firms.zone_in_hanoi[moves.from_zone]
+            dest_province = cl.province[moves.to_cluster]
+            relocated = np.bincount(dest_province[from_hanoi], minlength=n_prov) / scale
+            np.add.at(flow, (moves.from_zone, dest_province), 1.0 / scale)
+        rec.record("firms_relocated", self.year, relocated)
+        rec.record("relocation_flow", self.year, flow)
+        rec.record("firms_considering_move", self.year,
+                   0.0 if moves is None else moves.considering / scale)
+        rec.record("firms_in_clusters", self.year, np.sum(pop.cluster != STAY) / scale)
+
+    def _record_transport(self) -> None:
         times = self.transport.times(self.year)
         # (period, mode, origin) -> (period, origin, mode); unreachable recorded as NaN.
         minutes = np.where(np.isfinite(times.minutes), times.minutes, np.nan)

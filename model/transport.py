@@ -150,6 +150,7 @@ class Transport:
         zones = region.zones
         density = zones["population"].to_numpy(dtype=float) / zones["area_km2"].to_numpy(float)
         core = density >= params.congested_density_per_km2
+        self.core_zones = core
         congested = core[self._from] & core[self._to] & np.isin(self._mode, ROAD)
         return {
             "offpeak": np.ones(len(self._mode)),
