@@ -170,6 +170,10 @@ class FirmParams:
         0.015, units="1/yr", source="data-facts: 1-3 %/yr for large plants; UrbanSim ~2 %/yr",
         bounds=(0.0, 1.0), range=(0.01, 0.03), doc="The same for 250 or more employees.",
     )
+    sector_hazard_multiplier: dict[str, float] = param(  # noqa: RUF009 - a default_factory field
+        {}, source="assumed: 1 for every sector unless set (no sector-specific rates in the "
+        "facts sheet)", doc="Hazard multiplier per sector id (sectors.csv).",
+    )
     young_age_yr: float = param(
         5.0, units="yr", source="Brouwer et al. 2004: relocation falls with firm age",
         bounds=(0.0, 100.0), doc="Firms younger than this are 'young'.",

@@ -11,7 +11,9 @@ the sector mean and ``employees_sigma``; land ``employees × land_m2_per_worker`
 
 **Relocation hazard** — the annual probability that a firm considers moving to industrial land::
 
-    h_i = h_size(i) · m_young · m_lease_end · m_expanding · ((1 + g)^(t - t0))^ε  (capped at 1)
+    h_i = h_size(i) · m_sector · m_young · m_lease_end · m_expanding · ((1 + g)^(t - t0))^ε
+
+(capped at 1)
 
 with ``h_size`` 4 % (< 50 employees), 2.5 % (50–249), 1.5 % (≥ 250); ``m_young`` for firms younger
 than 5 years; ``m_lease_end`` in the year a tenant's lease ends; ``m_expanding`` for the share of
@@ -228,6 +230,16 @@ class FirmDecisions:
                 f"firms.minimum_wage_vnd_month: needs exactly the regions {', '.join(WAGE_REGIONS)}"
                 f" (unknown: {', '.join(unknown) or '-'}; missing: {', '.join(missing) or '-'})"
             ])
+        sector_ids = list(sectors["sector_id"])
+        bad_sectors = [s for s in params.sector_hazard_multiplier if s not in sector_ids]
+        if bad_sectors:
+            raise ConfigError("firms.sector_hazard_multiplier", [
+                f"firms.sector_hazard_multiplier.{s}: unknown sector; sectors of the region: "
+                f"{', '.join(sector_ids)}" for s in bad_sectors
+            ])
+        self.sector_hazard = np.array(
+            [params.sector_hazard_multiplier.get(s, 1.0) for s in sector_ids]
+        )
         unknown_p = [p for p in params.province_asc if p not in region.province_names]
         if unknown_p:
             raise ConfigError("firms.province_asc", [
@@ -246,7 +258,6 @@ class FirmDecisions:
         asc = np.array([params.province_asc.get(p, 0.0) for p in region.province_names])
         self.zone_asc = asc[self.zone_province]
         self.cluster_asc = asc[c["province_idx"].to_numpy()]
-        sector_ids = list(sectors["sector_id"])
         focus = c["sector_focus"].to_numpy()
         self.accepts = np.array([
             [f == "any" or s in f.split(";") for f in focus] for s in sector_ids
@@ -280,6 +291,7 @@ class FirmDecisions:
         emp = pop.employees[rows]
         h = np.where(emp <= SMALL_MAX, p.hazard_small,
                      np.where(emp <= MEDIUM_MAX, p.hazard_medium, p.hazard_large))
+        h = h * self.sector_hazard[pop.sector[rows]]
         age = pop.age0_yr[rows] + (year - self.base_year)
         h = h * np.where(age < p.young_age_yr, p.young_multiplier, 1.0)
         h = h * np.where(pop.tenant[rows] & (pop.lease_end[rows] == year),

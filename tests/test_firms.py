@@ -161,6 +161,15 @@ def test_sampled_relocation_rates_match_the_configured_hazards():
         considered += f.step(year, m.transport.times(year)).considering
         m.year = year
     assert abs(considered - expected) <= 4 * np.sqrt(var)
+    # A sector multiplier scales that sector's hazard and no other.
+    doubled = build(scale=0.5, **{"firms.expansion_share": 0.0,
+                                  "firms.sector_hazard_multiplier": {"electronics": 2.0}}).firms
+    elec = doubled.pop.sector == list(doubled.region.sectors["sector_id"]).index("electronics")
+    base = build(scale=0.5, **{"firms.expansion_share": 0.0}).firms.hazard(2026, rows,
+                                                                           expected=True)
+    both = doubled.hazard(2026, rows, expected=True)
+    np.testing.assert_allclose(both[elec], np.minimum(2 * base[elec], 1.0))
+    np.testing.assert_allclose(both[~elec], base[~elec])
     # Sizes: small firms consider moving more often than large ones.
     h = f.hazard(2026, rows, expected=True)
     small, large = f.pop.employees < 50, f.pop.employees >= 250
