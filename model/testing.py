@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import xarray as xr
+import yaml
 
 from .outputs import VARIABLES
 
@@ -58,16 +59,20 @@ def check_results(ds: xr.Dataset) -> list[str]:
 
 
 def assert_results_equal(
-    actual: xr.Dataset, expected: xr.Dataset, *, rtol: float = 1e-12, atol: float = 0.0
+    actual: xr.Dataset, expected: xr.Dataset, *, rtol: float = 1e-12, atol: float = 0.0,
+    ignore_attrs: tuple[str, ...] = (),
 ) -> None:
     """Assert two results datasets hold the same data, coordinates and run settings.
 
     Attributes that depend on when or where a run was made (creation time, commit, version,
-    region path) are ignored; everything else, ``config_yaml`` included, must match.
+    region path) are ignored, and so are ``ignore_attrs``; everything else, ``config_yaml``
+    included, must match.
     """
+    skip = set(RUN_SPECIFIC_ATTRS) | set(ignore_attrs)
+
     def strip(ds: xr.Dataset) -> xr.Dataset:
         ds = ds.copy()
-        ds.attrs = {k: v for k, v in ds.attrs.items() if k not in RUN_SPECIFIC_ATTRS}
+        ds.attrs = {k: v for k, v in ds.attrs.items() if k not in skip}
         return ds
 
     a, e = strip(actual), strip(expected)
@@ -76,3 +81,22 @@ def assert_results_equal(
         va, ve = a.attrs.get(key), e.attrs.get(key)
         if not np.array_equal(np.asarray(va), np.asarray(ve)):
             raise AssertionError(f"attribute {key!r} differs: {va!r} != {ve!r}")
+
+
+def changed_settings(old_yaml: str, new_yaml: str) -> list[str]:
+    """Settings recorded in ``old_yaml`` whose value differs (or is gone) in ``new_yaml``.
+
+    Keys only in ``new_yaml`` (parameters added since) are not changes.
+    """
+    def walk(old: object, new: object, key: str) -> list[str]:
+        if isinstance(old, dict):
+            if not isinstance(new, dict):
+                return [key]
+            return [c for k, v in old.items()
+                    for c in walk(v, new.get(k, _MISSING), f"{key}.{k}" if key else str(k))]
+        return [] if old == new else [key]
+
+    return walk(yaml.safe_load(old_yaml), yaml.safe_load(new_yaml), "")
+
+
+_MISSING = object()

@@ -8,7 +8,7 @@ import pytest
 import xarray as xr
 
 import model
-from model.testing import assert_results_equal, check_results
+from model.testing import assert_results_equal, changed_settings, check_results
 
 REGRESSION_FILE = Path(__file__).parent / "data" / "regression_small.nc"
 REGRESSION_RUN = {"scenario": "corridors", "seed": 1, "agent_scale": 0.1,
@@ -55,7 +55,11 @@ def test_seeded_regression_against_committed_file():
         model.outputs.write_netcdf(ds, REGRESSION_FILE)
         pytest.fail("regression file regenerated; rerun without HNCR_UPDATE_REGRESSION")
     with xr.open_dataset(REGRESSION_FILE) as expected:
-        assert_results_equal(ds, expected.load(), rtol=1e-10)
+        expected = expected.load()
+    # Data must match exactly; the recorded settings must all still hold (parameters added since
+    # the file was made are allowed: they did not exist, so they cannot have changed).
+    assert changed_settings(expected.attrs["config_yaml"], ds.attrs["config_yaml"]) == []
+    assert_results_equal(ds, expected, rtol=1e-10, ignore_attrs=("config_yaml",))
 
 
 def test_regression_file_is_small():
@@ -65,3 +69,10 @@ def test_regression_file_is_small():
 def test_results_have_no_infinite_travel_times():
     ds = model.run(overrides={"run.end_year": 2026})
     assert np.isfinite(ds["travel_time_to_centre_min"].values).all()
+
+
+def test_changed_settings_ignores_added_keys_and_finds_changed_ones():
+    old = "a: 1\nb:\n  c: 2\n  d: [1, 2]\n"
+    assert changed_settings(old, "a: 1\nb:\n  c: 2\n  d: [1, 2]\n  e: 5\nf: 0\n") == []
+    assert changed_settings(old, "a: 1\nb:\n  c: 3\n  d: [1, 2]\n") == ["b.c"]
+    assert changed_settings(old, "a: 1\nb:\n  d: [1]\n") == ["b.c", "b.d"]
