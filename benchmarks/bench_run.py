@@ -31,6 +31,7 @@ STEPS = {
     "transport": ("transport", "times"),
     "clusters": ("clusters", "start_year"),
     "firms": ("firms", "step"),
+    "workers": ("workers", "step"),
 }
 
 

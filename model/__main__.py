@@ -21,7 +21,7 @@ import traceback
 from contextlib import contextmanager
 from pathlib import Path
 
-from .config import defaults_dict, load_scenario_file
+from .config import defaults_dict, load_scenario_file, mapping_settings
 from .errors import UserError
 from .paths import configs_dir, scenarios_dir
 
@@ -40,10 +40,28 @@ def register_configs() -> None:
     from hydra.core.config_store import ConfigStore
 
     store = ConfigStore.instance()
-    store.store(name="model_schema", node=defaults_dict())
+    store.store(name="model_schema", node=_schema_node())
     for path in sorted(scenarios_dir().glob("*.yaml")):
         store.store(group="scenario", name=path.stem, node=load_scenario_file(path),
                     package="_global_")
+
+
+def _schema_node():
+    """The defaults as an OmegaConf node whose mapping-valued settings accept new keys.
+
+    Hydra makes the composed config 'struct' (unknown keys are errors, good for typos), but a
+    mapping-valued setting such as ``policies.housing.units_per_year`` or
+    ``transport.corridors`` is *meant* to take keys the defaults do not list; without this, users
+    would have to prefix such overrides with ``+``. The model's own validation still checks them.
+    """
+    from omegaconf import DictConfig, OmegaConf
+
+    node = OmegaConf.create(defaults_dict())
+    for path in mapping_settings():
+        target = OmegaConf.select(node, path)
+        if isinstance(target, DictConfig):
+            OmegaConf.set_struct(target, False)
+    return node
 
 
 def _show_progress(enabled: bool) -> bool:

@@ -287,6 +287,139 @@ class FirmParams:
 
 
 @dataclass(frozen=True)
+class WorkerParams:
+    """Workers of the modelled firms: homes, commutes, and responses to relocation."""
+
+    commute_km_target: float = param(
+        15.0, units="km", source="data-facts: Vietnamese motorbike commuters ride ~15 km each way "
+        "(M)", bounds=(1.0, 100.0), range=(10.0, 20.0),
+        doc="Mean one-way home-work distance of the base-year workforce; the distance-decay "
+        "coefficient of home locations is solved to match it.",
+    )
+    home_max_min: float = param(
+        90.0, units="min", source="data-facts: 90 min hard bound on daily one-way commutes (L)",
+        bounds=(10.0, 300.0), range=(75.0, 105.0),
+        doc="Homes are drawn only in zones within this peak motorbike time of the workplace.",
+    )
+    intrazonal_km_factor: float = param(
+        0.5, units="1", source="assumed: mean distance within a compact zone ~0.5 sqrt(area)",
+        bounds=(0.0, 5.0), range=(0.4, 0.7),
+        doc="Intra-zone trip length = factor × sqrt(zone area km²).",
+    )
+    intrazonal_speed_kmh: float = param(
+        20.0, units="km/h", source="assumed (local streets)", bounds=(1.0, 100.0),
+        range=(15.0, 30.0), doc="Speed of intra-zone trips, all modes.",
+    )
+    tolerance_median_min: float = param(
+        55.0, units="min", source="data-facts: one-way tolerance 45-60 min typical (L)",
+        bounds=(1.0, 300.0), range=(45.0, 60.0),
+        doc="Median of workers' one-way commute tolerance (lognormal).",
+    )
+    tolerance_sigma: float = param(
+        0.2, units="1", source="assumed: most tolerances within 45-70 min", bounds=(0.0, 2.0),
+        range=(0.1, 0.3), doc="Log-sd of commute tolerance.",
+    )
+    tolerance_max_min: float = param(
+        90.0, units="min", source="data-facts: 90 min hard bound (L)", bounds=(1.0, 300.0),
+        range=(75.0, 105.0), doc="No tolerance exceeds this.",
+    )
+    high_skill_share: float = param(
+        0.2, units="1", source="assumed (technicians, engineers, managers)", bounds=(0.0, 1.0),
+        range=(0.1, 0.3), doc="Share of high-skill workers.",
+    )
+    older_share: float = param(
+        0.25, units="1", source="assumed (aged 40+)", bounds=(0.0, 1.0), range=(0.15, 0.35),
+        doc="Share of older workers (less willing to move home).",
+    )
+    motorbike_share: float = param(
+        0.9, units="1", source="assumed: ~85-90 % of Vietnamese households own a motorbike",
+        bounds=(0.0, 1.0), range=(0.8, 0.95), doc="Workers with a motorbike.",
+    )
+    car_share_low_skill: float = param(
+        0.05, units="1", source="assumed", bounds=(0.0, 1.0), range=(0.02, 0.1),
+        doc="Low-skill workers with a car.",
+    )
+    car_share_high_skill: float = param(
+        0.3, units="1", source="assumed", bounds=(0.0, 1.0), range=(0.15, 0.45),
+        doc="High-skill workers with a car.",
+    )
+    value_of_time_vnd_h: float = param(
+        25_000.0, units="VND/h", source="assumed: ~half the hourly wage of a factory worker "
+        "(~7 m VND/month)", bounds=(0.0, None), range=(15_000.0, 40_000.0),
+        doc="Money-equivalent of an hour of commuting.",
+    )
+    cost_vnd_km: dict[str, float] = param(  # noqa: RUF009 - a default_factory field
+        {"motorbike": 600.0, "car": 3500.0, "shuttle_bus": 0.0, "public_bus": 1000.0,
+         "rail": 500.0},
+        units="VND/km", source="assumed: fuel (motorbike ~2 L/100 km, car ~8 L/100 km at "
+        "~25,000 VND/L) plus wear and parking; shuttles paid by the employer; intercity bus "
+        "~1,000 VND/km and rail ~400-600 VND/km fares; ranges ±30 %",
+        doc="Out-of-pocket cost per km by mode.",
+    )
+    mode_constant_min: dict[str, float] = param(  # noqa: RUF009 - a default_factory field
+        {"motorbike": 0.0, "car": 5.0, "shuttle_bus": -10.0, "public_bus": -20.0, "rail": -15.0},
+        units="min", source="assumed: comfort and waiting, in equivalent minutes (positive = "
+        "preferred)", doc="Mode constants added to the negative generalised cost.",
+    )
+    mode_scale_per_min: float = param(
+        0.08, units="1/min", source="assumed", bounds=(0.0, 10.0), range=(0.04, 0.15),
+        doc="Logit scale of mode choice per minute of generalised cost.",
+    )
+    beta_extra_commute_per_min: float = param(
+        -0.06, units="1/min", source="assumed; Hà Nội's record: workers' reluctance to commute "
+        "stalls relocations (data-facts)", bounds=(None, 0.0), range=(-0.1, -0.03),
+        doc="Utility of commuting per extra minute of one-way generalised cost after a move.",
+    )
+    asc_move_home: float = param(
+        -2.5, units="1", source="assumed", bounds=(None, None), range=(-4.0, -1.5),
+        doc="Utility of moving home near the new workplace (relative to commuting at no extra "
+        "time).",
+    )
+    older_move_penalty: float = param(
+        -1.0, units="1", source="assumed", bounds=(None, None), range=(-2.0, 0.0),
+        doc="Extra utility of moving home for older workers.",
+    )
+    high_skill_move_bonus: float = param(
+        0.5, units="1", source="assumed", bounds=(None, None), range=(0.0, 1.0),
+        doc="Extra utility of moving home for high-skill workers.",
+    )
+    asc_quit: float = param(
+        -2.0, units="1", source="assumed: job search in Hà Nội's labour market",
+        bounds=(None, None), range=(-3.0, -1.0),
+        doc="Utility of quitting (relative to commuting at no extra time).",
+    )
+    housing_reach_min: float = param(
+        30.0, units="min", source="assumed", bounds=(0.0, 300.0), range=(15.0, 45.0),
+        doc="Movers look for housing in zones within this peak motorbike time of the workplace.",
+    )
+    labour_pool_share: float = param(
+        0.05, units="1", source="assumed: job seekers and switchers available to the modelled "
+        "firms over the horizon", bounds=(0.0, 1.0), range=(0.02, 0.1),
+        doc="Share of each zone's labour force that relocated firms can hire locally.",
+    )
+    hire_reach_min: float = param(
+        60.0, units="min", source="data-facts: commute tolerance 45-60 min", bounds=(1.0, 300.0),
+        range=(45.0, 75.0), doc="Local hires come from zones within this peak motorbike time.",
+    )
+    working_days_yr: float = param(
+        300.0, units="days/yr", source="assumed: 6-day weeks common in Vietnamese factories",
+        bounds=(0.0, 366.0), range=(260.0, 312.0), doc="Commuting days a year.",
+    )
+    emission_kg_km: dict[str, float] = param(  # noqa: RUF009 - a default_factory field
+        {"motorbike": 0.05, "car": 0.16, "shuttle_bus": 0.03, "public_bus": 0.04, "rail": 0.02},
+        units="kgCO2/passenger-km", source="assumed from fuel use (IPCC 2006 mobile combustion "
+        "factors: gasoline 2.3 kg/L, diesel 2.7 kg/L) and occupancy (car 1.2, shuttle 30, bus "
+        "20); rail electric at ~0.7 kg/kWh grid; ranges ±30 %",
+        doc="Commuting emissions per passenger-km by mode.",
+    )
+    electric_bus_kg_km: float = param(
+        0.02, units="kgCO2/passenger-km", source="assumed: ~1.2 kWh/km at ~0.7 kg/kWh, 40 pax",
+        bounds=(0.0, 1.0), range=(0.01, 0.03),
+        doc="Emissions of green (electric) public bus lines.",
+    )
+
+
+@dataclass(frozen=True)
 class ClusterParams:
     """Serviced-land schedules, background demand and rents (``model/clusters.py``)."""
 
@@ -373,6 +506,59 @@ class PushProgramme:
 
 
 @dataclass(frozen=True)
+class ShuttleLever:
+    """Company shuttle buses carrying factory workers.
+
+    Bắc Giang 2021: ~30,000 of 200,000 park workers rode ~1,000 shuttles, up to ~70 km
+    (data-facts).
+    """
+
+    min_employees: int = param(
+        200, units="workers", source="assumed: firms of this size run shuttles",
+        bounds=(0, None), range=(100, 300), doc="Firms at least this large run shuttle buses.",
+    )
+    max_km: float = param(
+        70.0, units="km", source="data-facts: shuttles carry workers up to ~70 km",
+        bounds=(0.0, 500.0), doc="Longest one-way shuttle route.",
+    )
+    subsidy_start_year: int | None = param(
+        None, units="year", bounds=(1900, 2100),
+        doc="Lever: from this year a subsidy lets smaller firms run shuttles; none = no subsidy.",
+    )
+    subsidised_min_employees: int = param(
+        30, units="workers", bounds=(0, None),
+        doc="With the subsidy, firms at least this large run shuttle buses.",
+    )
+
+
+@dataclass(frozen=True)
+class GreenBusLine:
+    """An electric express bus line between listed zones (e.g. Hà Nội - Việt Trì)."""
+
+    zones: list[str] = param(  # noqa: RUF009 - a default_factory field
+        [], doc="Zone ids the line serves; every pair of them is linked.",
+    )
+    start_year: int = param(2028, units="year", bounds=(1900, 2100), doc="Opening year.")
+    speed_factor: float = param(
+        0.85, units="1", source="assumed: express service, few stops", bounds=(0.1, 1.0),
+        range=(0.75, 0.95), doc="Bus speed as a share of car speed between served zones.",
+    )
+
+
+@dataclass(frozen=True)
+class HousingLever:
+    """Worker and social housing built near the clusters."""
+
+    units_per_year: dict[str, float] = param(  # noqa: RUF009 - a default_factory field
+        {}, units="dwellings/yr",
+        doc="Dwellings for workers built each year, by province; spread over the province's "
+        "zones in proportion to their clusters' lettable land.",
+    )
+    start_year: int = param(2026, units="year", bounds=(1900, 2100), doc="First year built.")
+    end_year: int = param(2045, units="year", bounds=(1900, 2100), doc="Last year built.")
+
+
+@dataclass(frozen=True)
 class LogisticsLever:
     """Logistics points and one-stop customs: shorter freight time to the gateways."""
 
@@ -419,6 +605,11 @@ class PolicyParams:
     )
     push: PushProgramme = field(default_factory=PushProgramme)
     logistics: LogisticsLever = field(default_factory=LogisticsLever)
+    shuttle: ShuttleLever = field(default_factory=ShuttleLever)
+    green_bus: dict[str, GreenBusLine] = param(  # noqa: RUF009 - a default_factory field
+        {}, doc="Named green (electric) express bus lines.",
+    )
+    housing: HousingLever = field(default_factory=HousingLever)
 
 
 @dataclass(frozen=True)
@@ -431,6 +622,7 @@ class RunConfig:
     region: RegionSettings = field(default_factory=RegionSettings)
     transport: TransportParams = field(default_factory=TransportParams)
     firms: FirmParams = field(default_factory=FirmParams)
+    workers: WorkerParams = field(default_factory=WorkerParams)
     clusters: ClusterParams = field(default_factory=ClusterParams)
     policies: PolicyParams = field(default_factory=PolicyParams)
 
@@ -448,7 +640,7 @@ class RunConfig:
         return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
 
 
-SECTIONS = ("seed", "run", "region", "transport", "firms", "clusters", "policies")
+SECTIONS = ("seed", "run", "region", "transport", "firms", "workers", "clusters", "policies")
 """Top-level keys a configuration file or override may set (``scenario`` is chosen by name)."""
 
 
@@ -464,6 +656,20 @@ def defaults_dict() -> dict[str, Any]:
     """Default values of every configurable key, as nested dictionaries (the Hydra schema)."""
     full = RunConfig().to_dict()
     return {k: full[k] for k in SECTIONS}
+
+
+def mapping_settings(cls: type = None, prefix: str = "") -> list[str]:
+    """Dotted keys of the settings whose value is a mapping with free keys (``dict[...]``)."""
+    cls = cls or RunConfig
+    out = []
+    for f in dataclasses.fields(cls):
+        tp = typing.get_type_hints(cls)[f.name]
+        key = f"{prefix}{f.name}"
+        if typing.get_origin(tp) is dict:
+            out.append(key)
+        elif dataclasses.is_dataclass(tp):
+            out += mapping_settings(tp, f"{key}.")
+    return out
 
 
 def _describe(tp: Any) -> str:

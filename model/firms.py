@@ -37,8 +37,9 @@ exemption (``model/policies.py``); ``wage_j`` the wage bill at the zone's region
 employees) to Hà Nội's market (share ``1 - x_s``) and to Nội Bài/Hải Phòng (share ``x_s``, the
 sector's export share) times the cost of a truck hour, less logistics-point and customs savings;
 ``move_i`` the one-off moving cost annualised over the lease term. ``T_peak`` is the peak car time
-from the firm's current zone (the workers it would lose: de Bok & van Oort), ``LA_j`` the labour
-force within ``labour_access_min`` peak motorbike minutes, ``N_sj`` the firms of the same sector in
+from the firm's current zone (the workers it would lose: de Bok & van Oort), ``LA_j`` the local
+labour still available (the pools of ``model/workers.py``, which relocated firms deplete by hiring)
+within ``labour_access_min`` peak motorbike minutes, ``N_sj`` the firms of the same sector in
 the zone. The rent enters as a *cost* (never as observed rent levels, which proxy quality and
 would make an exemption push firms away). Parameters and sources: :class:`model.config.FirmParams`.
 
@@ -240,12 +241,6 @@ class FirmDecisions:
         self.sector_hazard = np.array(
             [params.sector_hazard_multiplier.get(s, 1.0) for s in sector_ids]
         )
-        unknown_p = [p for p in params.province_asc if p not in region.province_names]
-        if unknown_p:
-            raise ConfigError("firms.province_asc", [
-                f"firms.province_asc.{p}: unknown province; provinces of the region: "
-                f"{', '.join(region.province_names)}" for p in unknown_p
-            ])
         wage = np.array([params.minimum_wage_vnd_month[w] for w in zones["wage_region"]])
         self.zone_wage_vnd_yr = wage * 12 * params.wage_markup
         self.zone_rent = zones["land_rent_usd_m2_term"].to_numpy(dtype=float)
@@ -255,13 +250,15 @@ class FirmDecisions:
         self.labour_force = zones["labour_force"].to_numpy(dtype=float)
         self.export_share = sectors["export_share"].to_numpy(dtype=float)
         self.crf = capital_recovery(params.discount_rate, params.lease_term_yr)
-        asc = np.array([params.province_asc.get(p, 0.0) for p in region.province_names])
+        asc = region.province_values(params.province_asc, "firms.province_asc")
         self.zone_asc = asc[self.zone_province]
         self.cluster_asc = asc[c["province_idx"].to_numpy()]
         focus = c["sector_focus"].to_numpy()
         self.accepts = np.array([
             [f == "any" or s in f.split(";") for f in focus] for s in sector_ids
         ])
+        self.labour_pool: np.ndarray | None = None
+        """Local labour still available per zone (real persons), set by the workers sub-model."""
         self._zone_times: TravelTimes | None = None
         self._zone: dict[str, np.ndarray] = {}
 
@@ -320,10 +317,13 @@ class FirmDecisions:
             self._zone = {
                 "to_market_h": car[:, centre] / 60.0,
                 "to_gateways_h": (car[:, air] + car[:, port]) / 120.0,
-                "labour_access": np.maximum(reach.T @ self.labour_force, 1.0),
+                "reach": reach.T.astype(float),
                 "car_peak_min": times.mode("car", "peak"),
                 "car_offpeak_min": car,
             }
+        # Labour within reach: the local pools left (once workers are modelled) or the labour force.
+        labour = self.labour_force if self.labour_pool is None else self.labour_pool
+        self._zone["labour_access"] = np.maximum(self._zone["reach"] @ labour, 1.0)
         return self._zone
 
     def freight_hours(self, year: int, times: TravelTimes) -> tuple[np.ndarray, np.ndarray]:

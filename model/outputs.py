@@ -88,6 +88,47 @@ VARIABLES: dict[str, Variable] = {
         ("year",), "count", "modelled firms located in a cluster or park",
         "số doanh nghiệp được mô hình hóa đặt trong khu, cụm công nghiệp",
     ),
+    "workers_commuting": Variable(
+        ("year", "mode"), "count",
+        "workers of relocated firms who commute to the new site, by main mode",
+        "số lao động của doanh nghiệp di dời đi làm hằng ngày đến địa điểm mới, theo phương tiện",
+    ),
+    "workers_moved_home": Variable(
+        ("year",), "count", "workers who moved home to keep their job (cumulative)",
+        "số lao động chuyển nơi ở để giữ việc làm (lũy kế)",
+    ),
+    "workers_quit": Variable(
+        ("year",), "count",
+        "workers who left a relocated firm rather than commute or move (cumulative)",
+        "số lao động nghỉ việc thay vì đi làm xa hoặc chuyển nơi ở (lũy kế)",
+    ),
+    "local_hires": Variable(
+        ("year", "province"), "count",
+        "vacancies of relocated firms filled from the destination's labour pool (cumulative)",
+        "số vị trí được tuyển từ nguồn lao động tại chỗ (lũy kế)",
+    ),
+    "vacancies": Variable(
+        ("year", "province"), "count", "jobs of modelled firms left unfilled",
+        "số vị trí việc làm còn trống",
+    ),
+    "commute_flow": Variable(
+        ("year", "zone", "work_zone"), "count", "workers by home zone and work zone",
+        "số lao động theo vùng cư trú và vùng làm việc",
+    ),
+    "mean_commute_min": Variable(
+        ("year", "province"), "min",
+        "mean one-way peak commute of workers employed in the province",
+        "thời gian đi làm một chiều bình quân (giờ cao điểm) của lao động làm việc tại tỉnh",
+    ),
+    "commute_over_60min_share": Variable(
+        ("year", "province"), "1",
+        "share of workers employed in the province commuting more than 60 min one way",
+        "tỷ lệ lao động làm việc tại tỉnh đi làm một chiều trên 60 phút",
+    ),
+    "commute_co2_t": Variable(
+        ("year",), "tCO2", "emissions of commuting trips of the modelled firms' workers",
+        "phát thải CO2 do đi lại của lao động các doanh nghiệp được mô hình hóa",
+    ),
     "travel_time_to_centre_min": Variable(
         ("year", "period", "zone", "mode"), "min",
         "one-way travel time to central Hà Nội",
@@ -190,6 +231,7 @@ def coordinates(region: Region, years: range) -> dict[str, tuple | np.ndarray]:
         "cluster_priority": ("cluster", clusters["priority"].to_numpy(dtype=bool)),
         "mode": ("mode", np.array(MODES, dtype=object)),
         "period": ("period", np.array(PERIODS, dtype=object)),
+        "work_zone": ("work_zone", zones["zone_id"].to_numpy(dtype=object)),
         "forest_type": ("forest_type", np.array(FOREST_TYPES, dtype=object)),
         "sector": ("sector", region.sectors["sector_id"].to_numpy(dtype=object)),
         "corridor": ("corridor", np.array(corridors, dtype=object)),

@@ -96,10 +96,9 @@ class Policies:
         self.region = region
         errors: list[str] = []
         sectors = list(region.sectors["sector_id"])
-        provinces = region.province_names
         self.sector_pollution = region.sectors["pollution_class"].to_numpy()
         self.exemptions = [
-            self._resolve_exemption(name, prog, firm_params, sectors, provinces, errors)
+            self._resolve_exemption(name, prog, firm_params, sectors, errors)
             for name, prog in params.exemptions.items()
         ]
         push = params.push
@@ -114,19 +113,15 @@ class Policies:
             | np.isin(self.sector_pollution, push.pollution_classes)
         )
         lg = params.logistics
-        _check_known("policies.logistics.customs_provinces", lg.customs_provinces, provinces,
-                     "province", errors)
         if errors:
             raise ConfigError("policies", errors)
-        self.customs_cluster = np.isin(region.clusters["province"].to_numpy(),
-                                       lg.customs_provinces)
+        customs = region.province_mask(lg.customs_provinces, "policies.logistics.customs_provinces")
+        self.customs_cluster = customs[region.clusters["province_idx"].to_numpy()]
 
     def _resolve_exemption(self, name: str, prog: ExemptionProgramme, firm: FirmParams,
-                           sectors: list[str], provinces: list[str],
-                           errors: list[str]) -> Exemption:
+                           sectors: list[str], errors: list[str]) -> Exemption:
         key = f"policies.exemptions.{name}"
         c = self.region.clusters
-        _check_known(f"{key}.provinces", prog.provinces, provinces, "province", errors)
         _check_known(f"{key}.sectors", prog.sectors, sectors, "sector", errors)
         _check_known(f"{key}.pollution_classes", prog.pollution_classes,
                      list(POLLUTION_CLASSES), "pollution class", errors)
@@ -151,7 +146,8 @@ class Policies:
                 )
             clusters = c["cluster_id"].isin(ids).to_numpy()
         if prog.provinces:
-            clusters = clusters & c["province"].isin(prog.provinces).to_numpy()
+            chosen = self.region.province_mask(prog.provinces, f"{key}.provinces")
+            clusters = clusters & chosen[c["province_idx"].to_numpy()]
         sector_ok = np.ones(len(sectors), dtype=bool)
         if prog.sectors:
             sector_ok &= np.isin(sectors, prog.sectors)

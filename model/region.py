@@ -15,6 +15,7 @@ import hashlib
 import math
 import re
 import sys
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -23,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import RegionError
+from .errors import ConfigError, RegionError
 
 DEFAULT_REGION_PATH = Path(__file__).parent / "data"
 
@@ -37,6 +38,17 @@ FOREST_TYPES = (
 CLUSTER_KINDS = ("industrial_cluster", "industrial_park", "logistics")
 LINK_MODES = ("road", "expressway", "rail", "urban_rail")
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]+$")
+
+
+def name_key(name: str) -> str:
+    """A name without diacritics, case, spaces, '_' or '-': 'Phú Thọ' -> 'phutho'.
+
+    Lets users type province names on a command line ('phu_tho', 'Phu Tho') where Hydra's
+    grammar does not take 'Phú Thọ' as a dictionary key.
+    """
+    text = unicodedata.normalize("NFKD", name.replace("Đ", "D").replace("đ", "d"))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.sub(r"[\s_\-]+", "", text).lower()
 
 
 @dataclass(frozen=True)
@@ -489,6 +501,39 @@ class Region:
     def province_names(self) -> list[str]:
         """Province names in the order of provinces.csv."""
         return list(self.provinces["province"])
+
+    def province_index(self, name: str) -> int | None:
+        """Row of a province named as in provinces.csv, by its English name, or in ASCII."""
+        keys = {}
+        for i, row in enumerate(self.provinces.itertuples()):
+            keys[name_key(row.province)] = i
+            keys[name_key(row.name_en)] = i
+        return keys.get(name_key(name))
+
+    def province_values(self, values: dict[str, float], key: str,
+                        default: float = 0.0) -> np.ndarray:
+        """Array over provinces from a mapping keyed by province names (any accepted spelling).
+
+        Raises:
+            ConfigError: a name matches no province (the message lists them).
+        """
+        out = np.full(len(self.provinces), default, dtype=float)
+        errors = []
+        for name, value in values.items():
+            i = self.province_index(name)
+            if i is None:
+                errors.append(f"{key}.{name}: unknown province; provinces of the region: "
+                              f"{', '.join(self.province_names)} (ASCII spellings such as "
+                              "phu_tho are accepted)")
+            else:
+                out[i] = value
+        if errors:
+            raise ConfigError(key, errors)
+        return out
+
+    def province_mask(self, names: list[str], key: str) -> np.ndarray:
+        """Boolean array over provinces selecting ``names`` (any accepted spelling)."""
+        return self.province_values(dict.fromkeys(names, 1.0), key) > 0
 
     def zone(self, zone_id: str) -> int:
         """Row index of a zone id, with a clear error for an unknown id."""

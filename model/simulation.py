@@ -6,9 +6,12 @@ What happens in a year (the order is the model's schedule, see docs/ODD.md, "Pro
 2. transport: travel times for the network of the year (recomputed only when it changed);
 3. clusters: new serviced land comes on stream, rents for the year, background demand lets land;
 4. firms: relocation hazard draws, then capacity-constrained location choice (``firms.py``);
-5. record the year's indicators.
+5. workers of moved firms commute, move home or quit; vacancies are filled locally; commute modes
+   are re-chosen when the network changed (``workers.py``); the depleted local labour pools feed
+   back into the firms' labour access;
+6. record the year's indicators.
 
-Sub-models not built yet (workers, forest) are marked as such in docs/ODD.md.
+Sub-models not built yet (forest) are marked as such in docs/ODD.md.
 
 Randomness: one :class:`numpy.random.SeedSequence` per run from ``config.seed``; the Mesa model's
 own generator and each sub-model's generator are its children, spawned in a fixed order, so a
@@ -30,6 +33,7 @@ from .outputs import Recorder, build_dataset
 from .policies import Policies
 from .region import Region
 from .transport import Transport
+from .workers import Workers
 
 RNG_STREAMS = ("model", "firms", "workers", "forest")
 """Named random streams of a run, in the order they are spawned from the run's seed."""
@@ -65,9 +69,17 @@ class CapitalRegionModel(mesa.Model):
                                    scale, self.year, self.rngs["firms"], self.centre)
         for row in range(len(self.firms.pop)):
             Firm(self, self.firms, row)
+        policies = config.policies
+        self.workers = Workers(
+            self.region, config.workers, policies.shuttle, policies.green_bus, policies.housing,
+            scale, self.year, self.rngs["workers"], self.firms.pop.zone,
+            self.firms.pop.employees, self.transport.times(self.year),
+        )
+        self.firms.labour_pool = self.workers.labour_pool_real()
         self.recorder = Recorder(config.years)
         self._record_transport()
         self._record_firms(None)
+        self._record_workers()
 
     @property
     def finished(self) -> bool:
@@ -80,8 +92,11 @@ class CapitalRegionModel(mesa.Model):
         times = self.transport.times(self.year)
         self.clusters.start_year(self.year, self._cluster_rent_growth())
         moves = self.firms.step(self.year, times)
+        self.workers.step(self.year, times, self.firms.pop.zone, moves.rows, moves.from_zone)
+        self.firms.labour_pool = self.workers.labour_pool_real()
         self._record_transport()
         self._record_firms(moves)
+        self._record_workers()
 
     def _cluster_rent_growth(self) -> np.ndarray:
         """Hà Nội's rent pressure applies to Hà Nội's clusters too."""
@@ -119,6 +134,11 @@ class CapitalRegionModel(mesa.Model):
         rec.record("firms_considering_move", self.year,
                    0.0 if moves is None else moves.considering / scale)
         rec.record("firms_in_clusters", self.year, np.sum(pop.cluster != STAY) / scale)
+
+    def _record_workers(self) -> None:
+        net = self.workers.network(self.transport.times(self.year), self.year)
+        for name, value in self.workers.indicators(self.firms.pop.zone, net).items():
+            self.recorder.record(name, self.year, value)
 
     def _record_transport(self) -> None:
         times = self.transport.times(self.year)

@@ -91,3 +91,19 @@ def test_help_lists_scenarios(tmp_path):
     proc = run_cli("--help", cwd=tmp_path)
     assert proc.returncode == 0
     assert "scenario: baseline, corridors" in proc.stdout
+
+
+def test_mapping_settings_take_new_keys_without_plus_and_ascii_province_names(tmp_path):
+    out = tmp_path / "run"
+    proc = run_cli("run.end_year=2027", "transport.corridors.ring_road_5=2029",
+                   "policies.housing.units_per_year={phu_tho: 2000}",
+                   "policies.exemptions.mine={years: 5, clusters: priority}",
+                   f"hydra.run.dir={out}", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    with xr.open_dataset(out / "results.nc") as ds:
+        text = ds.attrs["config_yaml"]
+    assert "ring_road_5: 2029" in text and "phu_tho: 2000" in text and "mine:" in text
+    bad = run_cli("run.end_year=2027", "policies.housing.units_per_year={atlantis: 1}",
+                  cwd=tmp_path)
+    assert bad.returncode == 2
+    assert "atlantis: unknown province" in bad.stderr and "Phú Thọ" in bad.stderr
