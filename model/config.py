@@ -371,7 +371,8 @@ class WorkerParams:
         doc="Utility of commuting per extra minute of one-way generalised cost after a move.",
     )
     asc_move_home: float = param(
-        -2.5, units="1", source="assumed", bounds=(None, None), range=(-4.0, -1.5),
+        -3.5, units="1", source="calibrated (docs/calibration.md, retention by move length)",
+        bounds=(None, None), range=(-4.5, -2.5),
         doc="Utility of moving home near the new workplace (relative to commuting at no extra "
         "time).",
     )
@@ -384,8 +385,8 @@ class WorkerParams:
         doc="Extra utility of moving home for high-skill workers.",
     )
     asc_quit: float = param(
-        -2.0, units="1", source="assumed: job search in Hà Nội's labour market",
-        bounds=(None, None), range=(-3.0, -1.0),
+        -4.0, units="1", source="calibrated (docs/calibration.md, retention by move length)",
+        bounds=(None, None), range=(-5.0, -3.0),
         doc="Utility of quitting (relative to commuting at no extra time).",
     )
     housing_reach_min: float = param(
@@ -658,7 +659,7 @@ def defaults_dict() -> dict[str, Any]:
     return {k: full[k] for k in SECTIONS}
 
 
-def mapping_settings(cls: type = None, prefix: str = "") -> list[str]:
+def mapping_settings(cls: type | None = None, prefix: str = "") -> list[str]:
     """Dotted keys of the settings whose value is a mapping with free keys (``dict[...]``)."""
     cls = cls or RunConfig
     out = []

@@ -28,7 +28,8 @@ commute's expected generalised cost.
     quit:      ASC_quit
 
 A commuter never exceeds their tolerance (lognormal, median ``tolerance_median_min``, capped at
-``tolerance_max_min``); if no mode fits, commuting is not an option. Movers need a dwelling in a
+``tolerance_max_min``, and for a base-year worker at least the commute they already make: revealed
+preference); if no mode fits, commuting is not an option. Movers need a dwelling in a
 zone within ``housing_reach_min`` of the new workplace (``housing_capacity`` plus worker housing
 built by the housing lever), allocated in random order; those who find none choose again between
 commuting and quitting. Quitters stay in Hà Nội's labour market. Their jobs are filled by **local
@@ -301,6 +302,9 @@ class Workers:
         )
         self.jobs = jobs
         self.rechoose_modes(np.arange(n), firm_zone, net, respect_tolerance=False)
+        # Revealed preference: a worker tolerates at least the commute they already make.
+        np.maximum(jobs.tolerance_min, np.minimum(jobs.commute_min, self.params.tolerance_max_min),
+                   out=jobs.tolerance_min)
         self._modes_key = (self._net_key, self.shuttle.min_employees)
         self._chosen_under = (net, self.shuttle.min_employees)
         return jobs
