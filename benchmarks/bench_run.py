@@ -32,6 +32,7 @@ STEPS = {
     "clusters": ("clusters", "start_year"),
     "firms": ("firms", "step"),
     "workers": ("workers", "step"),
+    "forest": ("forest", "step"),
 }
 
 

@@ -421,6 +421,317 @@ class WorkerParams:
 
 
 @dataclass(frozen=True)
+class ForestParams:
+    """Biophysics, owners' economics and behaviour of the forest sub-model (``model/forest.py``)."""
+
+    # --- resolution -------------------------------------------------------------------------
+    max_stand_ha: float = param(
+        25.0, units="ha", source="design: resolution (~2.4e4 stands for the default region)",
+        bounds=(0.01, None), doc="Largest sub-stand a forest.csv row is split into.",
+    )
+    max_substands_per_row: int = param(
+        100, units="1", source="design: caps the stand count of very large rows",
+        bounds=(1, 1000), doc="Most sub-stands per forest.csv row and owner type.",
+    )
+    # --- natural forest (IPCC 2006/2019, AFOLU ch. 4) ----------------------------------------
+    carbon_fraction: float = param(
+        0.47, units="tC/t d.m.", source="IPCC 2006 Vol. 4 Table 4.3 (data-facts, M)",
+        bounds=(0.3, 0.6), doc="Carbon fraction of dry biomass.",
+    )
+    root_shoot_moist_low: float = param(
+        0.20, units="1", source="IPCC 2006 Vol. 4 Table 4.4, tropical moist deciduous, "
+        "AGB < 125 t/ha (data-facts, M)", bounds=(0.0, 1.0),
+        doc="Root:shoot ratio, tropical moist zones, AGB at or below the threshold.",
+    )
+    root_shoot_moist_high: float = param(
+        0.24, units="1", source="IPCC 2006 Vol. 4 Table 4.4, tropical moist deciduous, "
+        "AGB > 125 t/ha (data-facts, M)", bounds=(0.0, 1.0),
+        doc="Root:shoot ratio, tropical moist zones, AGB above the threshold.",
+    )
+    root_shoot_threshold_t_ha: float = param(
+        125.0, units="t d.m./ha", source="IPCC 2006 Vol. 4 Table 4.4", bounds=(0.0, None),
+        doc="AGB threshold between the two tropical-moist root:shoot ratios.",
+    )
+    root_shoot_mountain: float = param(
+        0.27, units="1", source="IPCC 2006 Vol. 4 Table 4.4, tropical mountain systems "
+        "(data-facts, M)", bounds=(0.0, 1.0), doc="Root:shoot ratio, tropical mountain zones.",
+    )
+    growth_moist_young_t_ha_yr: float = param(
+        2.4, units="t d.m./ha/yr", source="IPCC 2019 Refinement Table 4.9, continental Asia, "
+        "tropical moist, <=20 yr (data-facts, M)", bounds=(0.0, 50.0),
+        doc="AGB growth of natural forest up to 20 years old, tropical moist zones.",
+    )
+    growth_moist_old_t_ha_yr: float = param(
+        0.9, units="t d.m./ha/yr", source="IPCC 2019 Refinement Table 4.9, continental Asia, "
+        "tropical moist, >20 yr (data-facts, M)", bounds=(0.0, 50.0),
+        doc="AGB growth of natural forest older than 20 years, tropical moist zones.",
+    )
+    growth_mountain_young_t_ha_yr: float = param(
+        2.9, units="t d.m./ha/yr", source="IPCC 2019 Refinement Table 4.9, continental Asia, "
+        "tropical mountain, <=20 yr (data-facts, M)", bounds=(0.0, 50.0),
+        doc="AGB growth of natural forest up to 20 years old, tropical mountain zones.",
+    )
+    growth_mountain_old_t_ha_yr: float = param(
+        1.1, units="t d.m./ha/yr", source="IPCC 2019 Refinement Table 4.9, continental Asia, "
+        "tropical mountain, >20 yr (data-facts, M)", bounds=(0.0, 50.0),
+        doc="AGB growth of natural forest older than 20 years, tropical mountain zones.",
+    )
+    young_age_yr: float = param(
+        20.0, units="yr", source="IPCC 2019 Refinement Table 4.9 age classes", bounds=(0.0, 200.0),
+        doc="A stand younger than this at the start of a year grows at the young rate.",
+    )
+    regrowth_cap_moist_t_ha: float = param(
+        68.0, units="t d.m./ha", source="IPCC 2019 Refinement, secondary forest AGB, "
+        "continental Asia tropical moist (data-facts, M; SOURCES.md: caps regrowth)",
+        bounds=(0.0, 600.0), doc="AGB cap of natural forest regrowing from age 0, moist zones.",
+    )
+    regrowth_cap_mountain_t_ha: float = param(
+        66.0, units="t d.m./ha", source="IPCC 2019 Refinement, secondary forest AGB, "
+        "continental Asia tropical mountain (data-facts, M)", bounds=(0.0, 600.0),
+        doc="AGB cap of natural forest regrowing from age 0, mountain zones.",
+    )
+    mature_agb_cap_t_ha: float = param(
+        200.0, units="t d.m./ha", source="assumed; FREL 'rich' stratum ~110-120 tC/ha AGB+BGB "
+        "(frel_2018) = 190-206 t/ha AGB with R = 0.24", bounds=(0.0, 600.0),
+        range=(160.0, 250.0),
+        doc="Cap of base-year natural stands above the regrowth cap (established forest); "
+        "a stand already above it keeps its AGB.",
+    )
+    # --- plantations ------------------------------------------------------------------------
+    small_timber_a_m3_ha: float = param(
+        220.0, units="m3/ha", source="data-facts: northern average Chapman-Richards (L)",
+        bounds=(1.0, 2000.0), range=(180.0, 250.0),
+        doc="Asymptotic volume A of small-timber (pulpwood) acacia.",
+    )
+    small_timber_k_yr: float = param(
+        0.18, units="1/yr", source="data-facts: northern average Chapman-Richards (L)",
+        bounds=(0.001, 5.0), range=(0.15, 0.20), doc="Rate k of small-timber acacia.",
+    )
+    small_timber_p: float = param(
+        2.5, units="1", source="data-facts: northern average Chapman-Richards (L)",
+        bounds=(1.0, 10.0), range=(2.0, 3.0), doc="Shape p of small-timber acacia.",
+    )
+    large_timber_a_m3_ha: float = param(
+        350.0, units="m3/ha", source="assumed; calibrated so that Faustmann rotations are "
+        "11-14 yr at 6-10 %/yr (data-facts: large timber 10-15 yr)", bounds=(1.0, 2000.0),
+        range=(300.0, 400.0),
+        doc="Asymptotic volume of the large-timber regime (wider spacing, thinning, pruning: "
+        "slower early volume, growth sustained longer).",
+    )
+    large_timber_k_yr: float = param(
+        0.08, units="1/yr", source="assumed; see large_timber_a_m3_ha", bounds=(0.001, 5.0),
+        range=(0.07, 0.10), doc="Rate k of the large-timber regime.",
+    )
+    large_timber_p: float = param(
+        2.5, units="1", source="data-facts shape (L)", bounds=(1.0, 10.0), range=(2.0, 3.0),
+        doc="Shape p of the large-timber regime.",
+    )
+    tco2_per_m3: float = param(
+        1.40, units="tCO2/m3", source="data-facts: 1 m3 merchantable ~ 1.40 tCO2 whole-tree "
+        "(L, derived: density 0.5 x BCEF and root:shoot x 0.47 x 44/12)", bounds=(0.1, 5.0),
+        range=(1.2, 1.6), doc="Whole-tree CO2 per m3 of stand volume (plantation carbon).",
+    )
+    # --- fire -------------------------------------------------------------------------------
+    fire_prob_special_use: float = param(
+        0.0002, units="1/yr", source="assumed; MARD: ~2,806 ha/yr burned nationally 2001-2011 "
+        "over ~13 Mha (~0.02 %/yr; MARD via Thanh Niên News)", bounds=(0.0, 1.0),
+        range=(0.0001, 0.001),
+        doc="Annual probability that a special-use stand burns.",
+    )
+    fire_prob_protection: float = param(
+        0.0003, units="1/yr", source="assumed; national ~0.02 %/yr (see special use), planted "
+        "pine/acacia protection forest more fire-prone", bounds=(0.0, 1.0),
+        range=(0.0001, 0.001), doc="Annual probability that a protection stand burns.",
+    )
+    fire_prob_production_natural: float = param(
+        0.0003, units="1/yr", source="assumed; national ~0.02 %/yr (see special use)",
+        bounds=(0.0, 1.0), range=(0.0001, 0.001),
+        doc="Annual probability that a production natural stand burns.",
+    )
+    fire_prob_small_timber: float = param(
+        0.0008, units="1/yr", source="assumed; acacia/pine plantations burn more often than "
+        "closed natural forest (Trang et al. 2022, Int. J. Wildland Fire 31:213)",
+        bounds=(0.0, 1.0), range=(0.0003, 0.003),
+        doc="Annual probability that a small-timber plantation stand burns.",
+    )
+    fire_prob_large_timber: float = param(
+        0.0006, units="1/yr", source="assumed; as small timber, tended stands slightly less",
+        bounds=(0.0, 1.0), range=(0.0002, 0.003),
+        doc="Annual probability that a large-timber plantation stand burns.",
+    )
+    # --- owners' economics ------------------------------------------------------------------
+    price_small_timber_vnd_m3: float = param(
+        1.2e6, units="VND/m3", source="data-facts: acacia pulpwood 1.0-1.35 m VND/t; whole "
+        "stands 70-100 m VND/ha at 4-5 yr (L)", bounds=(0.0, None), range=(1.0e6, 1.5e6),
+        doc="Stumpage price of small-timber (pulpwood) stands.",
+    )
+    price_large_timber_vnd_m3: float = param(
+        2.0e6, units="VND/m3", source="assumed; sawlogs 1.5-2.5 m VND/m3 (data-facts, L) mixed "
+        "with pulpwood from tops and thinnings", bounds=(0.0, None), range=(1.6e6, 2.4e6),
+        doc="Stumpage price of large-timber stands, before any FSC premium.",
+    )
+    establishment_cost_vnd_ha: float = param(
+        27.5e6, units="VND/ha", source="data-facts: 20-35 m VND/ha (L), midpoint",
+        bounds=(0.0, None), range=(20e6, 35e6), doc="Cost of (re)planting a hectare.",
+    )
+    household_share: float = param(
+        0.7, units="1", source="assumed: most northern plantations are household-managed",
+        bounds=(0.0, 1.0), range=(0.5, 0.85),
+        doc="Share of plantation area owned by households (the rest: state forest companies).",
+    )
+    household_discount_rate: float = param(
+        0.13, units="1/yr", source="assumed; smallholders' borrowing costs", bounds=(0.005, 1.0),
+        range=(0.10, 0.16), doc="Mean discount rate of household owners.",
+    )
+    company_discount_rate: float = param(
+        0.08, units="1/yr", source="assumed; Frey et al. 2018 value LEV at 8 % (data-facts)",
+        bounds=(0.005, 1.0), range=(0.06, 0.10), doc="Mean discount rate of forest companies.",
+    )
+    discount_rate_spread: float = param(
+        0.02, units="1/yr", source="assumed", bounds=(0.0, 0.5), range=(0.0, 0.04),
+        doc="Owners' rates are uniform on mean +- spread (floored at 0.005).",
+    )
+    rate_classes: int = param(
+        5, units="1", source="design: discretisation of the rate distribution",
+        bounds=(1, 100), doc="Equally likely discount-rate classes per owner type.",
+    )
+    max_rotation_yr: float = param(
+        60.0, units="yr", source="design: longest rotation considered (else never harvest)",
+        bounds=(1.0, 500.0), doc="Upper end of the rotation search.",
+    )
+    pfes_min_stand_age_yr: float = param(
+        2.0, units="yr", source="assumed; a planted stand counts as forest (and earns PFES) once "
+        "it meets the forest criteria (height >= 5 m, Law on Forestry 2017)",
+        bounds=(0.0, 50.0), range=(0.0, 4.0),
+        doc="Stands younger than this earn no PFES (also the owners' payment_start_age).",
+    )
+    conversion_forest_factor: float = param(
+        1.0, units="1", source="assumed: sites neither seek nor avoid forest", bounds=(0.0, 20.0),
+        range=(0.3, 2.0),
+        doc="Share of newly developed industrial land taken from forest = factor x the zone's "
+        "forest cover (capped at 1 and at the eligible forest).",
+    )
+    usd_vnd: float = param(
+        26000.0, units="VND/USD", source="data-facts (~26,000 VND/US$, L)",
+        bounds=(1.0, None), range=(24000.0, 27000.0), doc="Exchange rate (carbon prices).",
+    )
+
+
+@dataclass(frozen=True)
+class ForestPolicy:
+    """Forest levers: carbon credits, PFES, monitoring, protection, afforestation, FSC, logging."""
+
+    # --- carbon credits ---------------------------------------------------------------------
+    credit_start_year: int | None = param(
+        None, units="year", bounds=(1900, 2100),
+        doc="First year of the forest carbon-credit scheme (seed: pilot before 2030); none = no "
+        "scheme.",
+    )
+    credit_provinces: list[str] = param(  # noqa: RUF009 - a default_factory field
+        ["Phú Thọ"], doc="Provinces whose forests the scheme pays (empty: every province).",
+    )
+    credit_baseline: Literal["counterfactual", "reference_level"] = param(
+        "counterfactual",
+        doc="counterfactual: the same stands without carbon payments (same fire draws); "
+        "reference_level: a fixed net absorption per province (reference_level_tco2e_yr).",
+    )
+    reference_level_tco2e_yr: dict[str, float] = param(  # noqa: RUF009 - a default_factory field
+        {}, units="tCO2e/yr", source="lever; provinces not named have a reference level of 0",
+        doc="Net absorption per province credited nothing (reference_level baseline).",
+    )
+    carbon_price_usd_tco2e: float = param(
+        10.0, units="USD/tCO2e", source="data-facts: LEAF floor US$10/t (H); FCPF ERPA US$5, "
+        "voluntary ARR index US$21.3 (2025)", bounds=(0.0, 1000.0), range=(5.0, 21.3),
+        doc="Price paid per credit.",
+    )
+    buffer_share: float = param(
+        0.2, units="1", source="assumed; non-permanence buffer of jurisdictional REDD+ / VCS "
+        "AFOLU programmes", bounds=(0.0, 1.0), range=(0.1, 0.3),
+        doc="Share of additional net absorption withheld as a buffer (not credited).",
+    )
+    owner_share: float = param(
+        0.8, units="1", source="assumed; benefit sharing passes most of the payment to forest "
+        "owners (ERPA benefit-sharing plans)", bounds=(0.0, 1.0), range=(0.5, 1.0),
+        doc="Share of the credit price (net of buffer) that plantation owners see per tCO2.",
+    )
+    product_share: float = param(
+        0.0, units="1", source="IPCC Tier 1: harvested carbon is emitted at harvest (no "
+        "product pool credited)", bounds=(0.0, 1.0),
+        doc="Share of harvested carbon the scheme does not charge (beta of the LEV); the "
+        "carbon accounts always emit all harvested carbon.",
+    )
+    # --- PFES -------------------------------------------------------------------------------
+    pfes_interprovincial_start_year: int | None = param(
+        None, units="year", bounds=(1900, 2100),
+        doc="Year Hà Nội water users start paying PFES to the recipient provinces' forests "
+        "(seed: 2030); none = no.",
+    )
+    pfes_interprovincial_provinces: list[str] = param(  # noqa: RUF009 - a default_factory field
+        ["Phú Thọ"], doc="Provinces whose forests receive the inter-provincial PFES "
+        "(empty: every province).",
+    )
+    pfes_interprovincial_vnd_ha_yr: float = param(
+        100_000.0, units="VND/ha/yr", source="assumed within the northern payouts 50,000-500,000 "
+        "VND/ha/yr (data-facts, L)", bounds=(0.0, None), range=(50_000.0, 500_000.0),
+        doc="Inter-provincial PFES per ha of forest, added to the existing rate.",
+    )
+    # --- smart monitoring -------------------------------------------------------------------
+    monitoring_start_year: int | None = param(
+        None, units="year", bounds=(1900, 2100),
+        doc="Year smart forest monitoring (AI, remote sensing, fire warning) starts (seed: "
+        "by 2030); none = no.",
+    )
+    monitoring_provinces: list[str] = param(  # noqa: RUF009 - a default_factory field
+        [], doc="Provinces with smart monitoring (empty: every province).",
+    )
+    monitoring_fire_reduction: float = param(
+        0.3, units="1", source="assumed: earlier detection and suppression", bounds=(0.0, 1.0),
+        range=(0.1, 0.5), doc="Share by which monitoring cuts the annual burn probability.",
+    )
+    # --- protection -------------------------------------------------------------------------
+    protection_start_year: int | None = param(
+        None, units="year", bounds=(1900, 2100),
+        doc="Year from which special-use and protection forest may no longer be converted to "
+        "industrial land; none = no such rule.",
+    )
+    protection_provinces: list[str] = param(  # noqa: RUF009 - a default_factory field
+        [], doc="Provinces where the protection rule applies (empty: every province).",
+    )
+    # --- afforestation ----------------------------------------------------------------------
+    afforestation_start_year: int = param(
+        2026, units="year", source="design: the first simulated year (the rate is the lever)",
+        bounds=(1900, 2100), doc="First year of new planting on bare land.",
+    )
+    afforestation_ha_yr: dict[str, float] = param(  # noqa: RUF009 - a default_factory field
+        {}, units="ha/yr", source="lever; default none: Phú Thọ's ~17,000 ha/yr is mostly "
+        "replanting, already in the rotations",
+        doc="New planting on afforestable bare land (zones.afforestable_ha) per province, "
+        "while the land lasts.",
+    )
+    afforestation_type: Literal[
+        "plantation_small_timber", "plantation_large_timber", "protection"
+    ] = param("plantation_small_timber", doc="Forest type of new planting.")
+    # --- FSC / large timber -----------------------------------------------------------------
+    fsc_start_year: int | None = param(
+        None, units="year", bounds=(1900, 2100),
+        doc="Year the FSC large-timber chain to Hà Nội pays its premium (seed: 2030); none = no.",
+    )
+    fsc_provinces: list[str] = param(  # noqa: RUF009 - a default_factory field
+        ["Phú Thọ"], doc="Provinces whose large timber earns the premium (empty: every province).",
+    )
+    fsc_premium: float = param(
+        0.15, units="1", source="data-facts: FSC premium ~10-20 % (L)", bounds=(0.0, 5.0),
+        range=(0.10, 0.20), doc="Relative premium on the large-timber stumpage price.",
+    )
+    # --- natural-forest logging -------------------------------------------------------------
+    natural_harvest_rate: float = param(
+        0.0, units="1/yr", source="Directive 13-CT/TW (2017) closed natural forest to logging",
+        bounds=(0.0, 0.2),
+        doc="Share of production natural forest AGB logged each year (selective logging).",
+    )
+
+
+@dataclass(frozen=True)
 class ClusterParams:
     """Serviced-land schedules, background demand and rents (``model/clusters.py``)."""
 
@@ -611,6 +922,7 @@ class PolicyParams:
         {}, doc="Named green (electric) express bus lines.",
     )
     housing: HousingLever = field(default_factory=HousingLever)
+    forest: ForestPolicy = field(default_factory=ForestPolicy)
 
 
 @dataclass(frozen=True)
@@ -625,6 +937,7 @@ class RunConfig:
     firms: FirmParams = field(default_factory=FirmParams)
     workers: WorkerParams = field(default_factory=WorkerParams)
     clusters: ClusterParams = field(default_factory=ClusterParams)
+    forest: ForestParams = field(default_factory=ForestParams)
     policies: PolicyParams = field(default_factory=PolicyParams)
 
     @property
@@ -641,7 +954,9 @@ class RunConfig:
         return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
 
 
-SECTIONS = ("seed", "run", "region", "transport", "firms", "workers", "clusters", "policies")
+SECTIONS = (
+    "seed", "run", "region", "transport", "firms", "workers", "clusters", "forest", "policies",
+)
 """Top-level keys a configuration file or override may set (``scenario`` is chosen by name)."""
 
 

@@ -129,6 +129,72 @@ VARIABLES: dict[str, Variable] = {
         ("year",), "tCO2", "emissions of commuting trips of the modelled firms' workers",
         "phát thải CO2 do đi lại của lao động các doanh nghiệp được mô hình hóa",
     ),
+    "forest_area_ha": Variable(
+        ('year', 'province', 'forest_type'), "ha",
+        "forest area",
+        "diện tích rừng",
+    ),
+    "forest_carbon_stock_tco2e": Variable(
+        ('year', 'province', 'forest_type'), "tCO2e",
+        "above- and below-ground biomass carbon stock of forests",
+        "trữ lượng các-bon sinh khối trên và dưới mặt đất của rừng",
+    ),
+    "forest_removals_tco2e": Variable(
+        ('year', 'province'), "tCO2e",
+        "gross removals by forest growth in the year",
+        "lượng hấp thụ do rừng sinh trưởng trong năm",
+    ),
+    "forest_emissions_harvest_tco2e": Variable(
+        ('year', 'province'), "tCO2e",
+        "emissions from harvest in the year (harvested carbon emitted at harvest, IPCC Tier 1)",
+        "phát thải do khai thác gỗ trong năm",
+    ),
+    "forest_emissions_fire_tco2e": Variable(
+        ('year', 'province'), "tCO2e",
+        "emissions from forest fire in the year",
+        "phát thải do cháy rừng trong năm",
+    ),
+    "forest_emissions_conversion_tco2e": Variable(
+        ('year', 'province'), "tCO2e",
+        "emissions from forest converted to industrial land in the year",
+        "phát thải do chuyển đổi rừng sang đất công nghiệp trong năm",
+    ),
+    "forest_net_absorption_tco2e": Variable(
+        ('year', 'province'), "tCO2e",
+        "net forest absorption: removals minus harvest, fire and conversion emissions "
+        "(positive = sink)",
+        "hấp thụ ròng của rừng: hấp thụ trừ phát thải (dương = bể hấp thụ)",
+    ),
+    "plantation_rotation_age": Variable(
+        ('year', 'province'), "yr",
+        "mean age at harvest of plantation stands harvested in the year (area-weighted)",
+        "tuổi khai thác bình quân của rừng trồng khai thác trong năm",
+    ),
+    "carbon_credits_tco2e": Variable(
+        ('year', 'province'), "tCO2e",
+        "forest carbon credits issued (additional net absorption after the buffer)",
+        "tín chỉ các-bon rừng được cấp (hấp thụ ròng bổ sung sau khi trừ dự phòng)",
+    ),
+    "carbon_payments_vnd": Variable(
+        ('year', 'province'), "VND",
+        "payments for forest carbon credits",
+        "chi trả cho tín chỉ các-bon rừng",
+    ),
+    "pfes_payments_vnd": Variable(
+        ('year', 'province'), "VND",
+        "payments for forest environmental services",
+        "chi trả dịch vụ môi trường rừng",
+    ),
+    "afforested_ha": Variable(
+        ('year', 'province'), "ha",
+        "new forest planted on bare land in the year",
+        "diện tích trồng rừng mới trên đất trống trong năm",
+    ),
+    "forest_converted_ha": Variable(
+        ('year', 'province'), "ha",
+        "forest converted to industrial land in the year",
+        "diện tích rừng chuyển sang đất công nghiệp trong năm",
+    ),
     "travel_time_to_centre_min": Variable(
         ("year", "period", "zone", "mode"), "min",
         "one-way travel time to central Hà Nội",
@@ -346,6 +412,25 @@ def summarise(ds: xr.Dataset, highlight_zones: tuple[str, ...] = ()) -> str:
         parts = ", ".join(f"{p} {v / 1e9:,.0f}" for p, v in forgone.to_series().items() if v > 0)
         lines.append(f"Land rent forgone through exemptions: {forgone.sum().item() / 1e9:,.0f} "
                      f"bn VND" + (f" ({parts})" if parts else ""))
+    if "workers_quit" in ds:
+        end = ds.sel(year=last)
+        commute = end["workers_commuting"].sum().item()
+        moved = end["workers_moved_home"].item()
+        quit_ = end["workers_quit"].item()
+        share = (commute + moved) / (commute + moved + quit_) if commute + moved + quit_ else 0.0
+        lines.append(f"Workers of relocated firms by {last}: {commute:,.0f} commute, {moved:,.0f} "
+                     f"moved home, {quit_:,.0f} quit (kept {share:.0%}); commuting CO2 "
+                     f"{end['commute_co2_t'].item() / 1e3:,.0f} kt/yr")
+    if "forest_carbon_stock_tco2e" in ds:
+        stock = ds["forest_carbon_stock_tco2e"].sum("forest_type")
+        absorbed = ds["forest_net_absorption_tco2e"].sel(year=slice(first + 1, last)).sum("year")
+        forested = [p for p in ds["province"].values if stock.sel(province=p, year=first) > 0]
+        lines.append(f"Forest carbon stock (MtCO2e) {first} -> {last}, and net absorption "
+                     f"{first + 1}-{last}:")
+        for p in forested:
+            lines.append(f"  {p:<14} {stock.sel(province=p, year=first).item() / 1e6:7.1f} -> "
+                         f"{stock.sel(province=p, year=last).item() / 1e6:7.1f}   absorbed "
+                         f"{absorbed.sel(province=p).item() / 1e6:6.1f}")
     if "corridor_open_year" in ds:
         opened = ds["corridor_open_year"].to_series().dropna()
         in_horizon = opened[(opened > first) & (opened <= last)]

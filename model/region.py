@@ -131,6 +131,8 @@ TABLES: dict[str, Table] = {
             Column("land_rent_usd_m2_term", "float", bounds=(1e-9, None)),
             Column("housing_capacity", "int", bounds=(0, None)),
             Column("afforestable_ha", "float", bounds=(0, None)),
+            Column("ecological_zone", "str", allowed=("tropical_moist", "tropical_mountain")),
+            Column("pfes_vnd_ha_yr", "float", bounds=(0, None)),
             SOURCE,
         )),
         Table("sectors", ("sector_id",), (

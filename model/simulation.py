@@ -9,9 +9,9 @@ What happens in a year (the order is the model's schedule, see docs/ODD.md, "Pro
 5. workers of moved firms commute, move home or quit; vacancies are filled locally; commute modes
    are re-chosen when the network changed (``workers.py``); the depleted local labour pools feed
    back into the firms' labour access;
-6. record the year's indicators.
-
-Sub-models not built yet (forest) are marked as such in docs/ODD.md.
+6. forest: harvest, growth, fire, conversion of forest for the year's newly serviced industrial
+   land, afforestation, credits and payments (``forest.py``);
+7. record the year's indicators.
 
 Randomness: one :class:`numpy.random.SeedSequence` per run from ``config.seed``; the Mesa model's
 own generator and each sub-model's generator are its children, spawned in a fixed order, so a
@@ -29,6 +29,7 @@ import xarray as xr
 from .clusters import Clusters
 from .config import RunConfig
 from .firms import STAY, Firm, FirmDecisions, YearMoves
+from .forest import Forest
 from .outputs import Recorder, build_dataset
 from .policies import Policies
 from .region import Region
@@ -76,10 +77,13 @@ class CapitalRegionModel(mesa.Model):
             self.firms.pop.employees, self.transport.times(self.year),
         )
         self.firms.labour_pool = self.workers.labour_pool_real()
+        self.forest = Forest(self.region, config.forest, policies.forest, self.year,
+                             self.rngs["forest"])
         self.recorder = Recorder(config.years)
         self._record_transport()
         self._record_firms(None)
         self._record_workers()
+        self._record_forest()
 
     @property
     def finished(self) -> bool:
@@ -90,13 +94,26 @@ class CapitalRegionModel(mesa.Model):
         """Advance one year: the schedule of the module docstring."""
         self.year += 1
         times = self.transport.times(self.year)
+        serviced_before = self.clusters.serviced
         self.clusters.start_year(self.year, self._cluster_rent_growth())
         moves = self.firms.step(self.year, times)
         self.workers.step(self.year, times, self.firms.pop.zone, moves.rows, moves.from_zone)
         self.firms.labour_pool = self.workers.labour_pool_real()
+        self.forest.step(self.year, self._developed_ha(serviced_before))
         self._record_transport()
         self._record_firms(moves)
         self._record_workers()
+        self._record_forest()
+
+    def _developed_ha(self, serviced_before: np.ndarray) -> np.ndarray:
+        """Industrial land newly serviced this year by zone, real ha (land cleared for it)."""
+        scale = self.config.run.agent_scale
+        new = np.maximum(self.clusters.serviced - serviced_before, 0.0) / scale
+        return np.bincount(self.clusters.zone, weights=new, minlength=self.region.n_zones)
+
+    def _record_forest(self) -> None:
+        for name, value in self.forest.record().items():
+            self.recorder.record(name, self.year, value)
 
     def _cluster_rent_growth(self) -> np.ndarray:
         """Hà Nội's rent pressure applies to Hà Nội's clusters too."""

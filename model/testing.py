@@ -2,7 +2,7 @@
 
 - :func:`check_results` lists every way a dataset departs from the results contract
   (``docs/results.md``): coordinates, attributes, variable dimensions and attributes, and the
-  accounting identities of the variables present.
+  accounting identities of the variables present (:func:`check_identities`).
 - :func:`assert_results_equal` compares two runs' results, ignoring the attributes that say when
   and from which commit a run was made.
 """
@@ -55,6 +55,38 @@ def check_results(ds: xr.Dataset) -> list[str]:
         values = np.asarray(var, dtype=float)
         if np.isinf(values).any():
             problems.append(f"{name} has infinite values")
+    return problems + check_identities(ds)
+
+
+def check_identities(ds: xr.Dataset, rtol: float = 1e-9) -> list[str]:
+    """The accounting identities of the results contract, for the variables present."""
+    problems: list[str] = []
+    names = set(ds.data_vars)
+    if {"cluster_occupied_ha", "cluster_serviced_ha"} <= names:
+        excess = float((ds["cluster_occupied_ha"] - ds["cluster_serviced_ha"]).max())
+        if excess > 1e-6:
+            problems.append(f"occupied exceeds serviced land by up to {excess:.3g} ha")
+    if "firms" in names:
+        total = ds["firms"].sum(["province", "sector"]).values
+        if np.ptp(total) > 1e-6 * max(1.0, float(np.abs(total).max())):
+            problems.append("total firms change over the years (conservation)")
+    carbon = {"forest_carbon_stock_tco2e", "forest_removals_tco2e",
+              "forest_emissions_harvest_tco2e", "forest_emissions_fire_tco2e",
+              "forest_emissions_conversion_tco2e", "forest_net_absorption_tco2e"}
+    if carbon <= names:
+        stock = ds["forest_carbon_stock_tco2e"].sum("forest_type")
+        flows = (ds["forest_removals_tco2e"] - ds["forest_emissions_harvest_tco2e"]
+                 - ds["forest_emissions_fire_tco2e"] - ds["forest_emissions_conversion_tco2e"])
+        change = stock.diff("year")
+        gap = np.abs((change - flows.sel(year=change["year"])).values)
+        scale = np.maximum(np.abs(stock.values[1:]), 1.0)
+        worst = float(np.max(gap / scale)) if gap.size else 0.0
+        if not np.isfinite(worst) or worst > rtol:
+            problems.append(f"carbon stock change differs from the flows: worst relative gap "
+                            f"{worst:.3g}")
+        net = np.abs((flows - ds["forest_net_absorption_tco2e"]).values[1:])
+        if np.max(net / np.maximum(np.abs(flows.values[1:]), 1.0)) > rtol:
+            problems.append("net absorption differs from removals minus emissions")
     return problems
 
 

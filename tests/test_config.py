@@ -8,12 +8,19 @@ from model.config import RunConfig, build_config, defaults_dict
 from model.errors import ConfigError
 
 
-def all_param_fields():
-    """Every field of every settings section, with its dotted key."""
-    defaults = RunConfig()
-    for section in ("run", "region", "transport"):
-        for f in dataclasses.fields(getattr(defaults, section)):
-            yield f"{section}.{f.name}", f
+def all_param_fields(obj=None, prefix=""):
+    """Every leaf field of every settings section (recursively), with its dotted key."""
+    obj = RunConfig() if obj is None else obj
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if dataclasses.is_dataclass(value):
+            yield from all_param_fields(value, f"{prefix}{f.name}.")
+        elif isinstance(value, dict) and value and all(dataclasses.is_dataclass(v)
+                                                       for v in value.values()):
+            for k, v in value.items():
+                yield from all_param_fields(v, f"{prefix}{f.name}.{k}.")
+        else:
+            yield f"{prefix}{f.name}", f
 
 
 def test_defaults_validate_and_round_trip_through_yaml():
@@ -24,7 +31,13 @@ def test_defaults_validate_and_round_trip_through_yaml():
 
 
 def test_every_numeric_parameter_has_a_source_and_assumed_ones_a_range():
+    keys = [key for key, _ in all_param_fields()]
+    assert "forest.carbon_fraction" in keys and "workers.asc_quit" in keys
+    levers = ("policies.", "clusters.priority_shift", "clusters.ccn_shift", "seed", "run.",
+              "firms.lottery_rounds", "firms.young_age_yr", "forest.max_")
     for key, f in all_param_fields():
+        if key.startswith(levers):
+            continue  # lever settings and run controls are choices, not estimates
         if isinstance(f.default, (int, float)) and not isinstance(f.default, bool):
             source = f.metadata.get("source", "")
             assert source, f"{key} has no source"

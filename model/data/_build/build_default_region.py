@@ -280,6 +280,12 @@ def fmt_bool(b) -> str:
 # ---------------------------------------------------------------------------------------------
 # provinces and zones
 # ---------------------------------------------------------------------------------------------
+# Existing PFES payouts (VND/ha/yr) by former province; see build_zones.
+PFES_VND_HA_YR_BY_OLD_PROVINCE = {
+    "Hà Nội": 100_000.0, "Phú Thọ": 150_000.0, "Vĩnh Phúc": 100_000.0, "Hòa Bình": 350_000.0,
+    "Thái Nguyên": 100_000.0, "Bắc Kạn": 200_000.0,
+}
+
 # Industrial land let each year to firms the model does not represent as agents (FDI, new domestic
 # firms), ha/yr. Assumed (L): northern industrial land absorbs ~1,000-1,500 ha/yr (CBRE/Savills
 # market reports); read each value as 0.5x-1.5x.
@@ -370,6 +376,13 @@ def build_zones(provinces: pd.DataFrame) -> pd.DataFrame:
         z.loc[big, "area_km2"] = round(
             z.loc[big, "area_km2"] + p.area_km2 - z.loc[m, "area_km2"].sum(), 2
         )
+    # Forest attributes of a zone. Ecological zone (IPCC 2019): the two mountainous former
+    # provinces (Đà River / Việt Bắc uplands) are tropical mountain systems, the rest tropical
+    # moist (assumed rule). Existing PFES payouts per ha by former province, within the facts'
+    # northern range 50,000-500,000 VND/ha/yr (assumed, L); Hòa Bình higher (Đà River hydropower).
+    z["ecological_zone"] = np.where(z["old_province"].isin(["Hòa Bình", "Bắc Kạn"]),
+                                    "tropical_mountain", "tropical_moist")
+    z["pfes_vnd_ha_yr"] = z["old_province"].map(PFES_VND_HA_YR_BY_OLD_PROVINCE).fillna(0.0)
     z["labour_force"] = (z["population"] * LABOUR_SHARE).round().astype(int)
     z["land_rent_usd_m2_term"] = z["rent_usd_m2_term"].astype(float)
     z["housing_capacity"] = (z["population"] * z["housing_pct"] / 100).round().astype(int)
@@ -1226,6 +1239,8 @@ def main() -> int:
             "land_rent_usd_m2_term",
             "housing_capacity",
             "afforestable_ha",
+            "ecological_zone",
+            "pfes_vnd_ha_yr",
             "source",
         ]
     ]
