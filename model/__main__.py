@@ -6,7 +6,9 @@ top-level ``scenarios/`` folder and the command-line overrides; the result is va
 
 Exit status: 0 success; 2 a user error (bad override, unknown scenario, invalid region data,
 unwritable output folder), reported as one paragraph without a traceback; 1 an internal error
-(the traceback goes to a log file whose path is printed). A failed run leaves no ``results.nc``.
+(the traceback goes to a log file whose path is printed); 3 a sweep in which some members failed
+(the others are kept and collated; ``runs_failed.csv`` lists the failures). A failed run leaves
+no ``results.nc``.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import traceback
 from contextlib import contextmanager
 from pathlib import Path
 
-from .config import defaults_dict, load_scenario_file, mapping_settings
+from .config import defaults_dict, mapping_settings
 from .errors import UserError
 from .paths import configs_dir, scenarios_dir
 
@@ -39,10 +41,12 @@ def register_configs() -> None:
     """
     from hydra.core.config_store import ConfigStore
 
+    from .api import scenario_settings
+
     store = ConfigStore.instance()
     store.store(name="model_schema", node=_schema_node())
     for path in sorted(scenarios_dir().glob("*.yaml")):
-        store.store(group="scenario", name=path.stem, node=load_scenario_file(path),
+        store.store(group="scenario", name=path.stem, node=scenario_settings(path.stem),
                     package="_global_")
 
 
@@ -84,8 +88,39 @@ def _progress(years: range, enabled: bool):
 
 
 def _task(cfg) -> None:
-    """The Hydra job: validate the composed config, run, write results into the job folder."""
+    """The Hydra job: validate the composed config, run, write results into the job folder.
+
+    In a sweep (multirun) a member that fails records why in ``failed.json`` and returns, so the
+    other members go on; a member whose ``results.nc`` already holds the same configuration is
+    skipped (that is how ``python -m model.sweep resume`` re-runs only what is missing).
+    """
     from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    hydra_cfg = HydraConfig.get()
+    if hydra_cfg.mode != RunMode.MULTIRUN:
+        _run_job(cfg, hydra_cfg, quiet=False)
+        return
+    folder = Path(hydra_cfg.runtime.output_dir)
+    label = f"member {hydra_cfg.job.num} ({' '.join(hydra_cfg.overrides.task)})"
+    try:
+        _run_job(cfg, hydra_cfg, quiet=True)
+        (folder / "failed.json").unlink(missing_ok=True)
+        print(f"{label}: done", flush=True)
+    except Exception as exc:
+        import json
+
+        from .outputs import write_text
+
+        message = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
+        write_text(json.dumps({
+            "overrides": list(hydra_cfg.overrides.task), "error": message,
+            "type": type(exc).__name__, "traceback": traceback.format_exc(),
+        }, indent=2, ensure_ascii=False), folder / "failed.json")
+        print(f"{label}: FAILED: {message.splitlines()[0]}", file=sys.stderr, flush=True)
+
+
+def _run_job(cfg, hydra_cfg, quiet: bool) -> None:
     from omegaconf import OmegaConf
 
     from .api import run_to_folder
@@ -93,16 +128,44 @@ def _task(cfg) -> None:
 
     # Hydra sets the root logger to INFO; Mesa would log every step.
     logging.getLogger("MESA").setLevel(logging.WARNING)
-    hydra_cfg = HydraConfig.get()
     scenario = hydra_cfg.runtime.choices.get("scenario") or "baseline"
     data = OmegaConf.to_container(cfg, resolve=True)
     config = build_config(data, scenario=scenario,
                           source="configs/config.yaml, scenario and command line")
     folder = Path(hydra_cfg.runtime.output_dir)
-    with _progress(config.years, config.run.progress) as on_year:
+    if quiet and _already_done(folder, config.to_yaml()):
+        return
+    with _progress(config.years, config.run.progress and not quiet) as on_year:
         _, summary = run_to_folder(config, folder, on_year=on_year)
-    print(summary)
-    print(f"Results: {folder / 'results.nc'}")
+    if not quiet:
+        print(summary)
+        print(f"Results: {folder / 'results.nc'}")
+
+
+def _already_done(folder: Path, config_yaml: str) -> bool:
+    """A member's results exist and were made with the same configuration."""
+    path = folder / "results.nc"
+    if not path.is_file():
+        return False
+    import xarray as xr
+
+    try:
+        with xr.open_dataset(path) as ds:
+            return ds.attrs.get("config_yaml") == config_yaml
+    except (OSError, ValueError):
+        return False
+
+
+def _finish_sweep() -> None:
+    """After a multirun: report the collation; exit 3 if members failed, 1 if it broke."""
+    from . import sweep
+
+    if sweep.LAST_ERROR is not None:
+        _fail(f"the sweep ran but could not be collated: {sweep.LAST_ERROR}", 1)
+    if sweep.LAST_OUTCOME is not None:
+        print(sweep.LAST_OUTCOME.message())
+        if sweep.LAST_OUTCOME.failed:
+            sys.exit(3)
 
 
 def _key_hint(message: str) -> str:
@@ -148,6 +211,7 @@ def main(argv: list[str] | None = None) -> None:
         app = hydra.main(version_base=None, config_path=str(configs_dir()),
                          config_name="config")(_task)
         app()
+        _finish_sweep()
     except UserError as exc:
         _fail(str(exc), exc.exit_code)
     except (HydraException, OmegaConfBaseException) as exc:
@@ -160,6 +224,12 @@ def main(argv: list[str] | None = None) -> None:
         where = exc.filename or "the output folder"
         _fail(f"cannot write to {where}: {exc.strerror or exc}. Choose a writable folder with "
               "hydra.run.dir=/some/folder.", 2)
+    except ValueError as exc:
+        if "Only one of --run" not in str(exc):
+            _fail(f"internal error ({type(exc).__name__}: {exc}). This is a bug in the model, "
+                  f"not in your input; the details are in {_crash_log(exc)}. Please report it "
+                  "with that file.", 1)
+        _fail(f"invalid command line: {exc}", 2)
     except KeyboardInterrupt:
         _fail("interrupted; no results were written.", 130)
     except Exception as exc:

@@ -35,18 +35,33 @@ HIGHLIGHT_ZONES = (
 """Zones named in the console summary (skipped when a user region lacks them)."""
 
 
-def scenario_settings(name: str) -> dict[str, Any]:
+def scenario_settings(name: str, _seen: tuple[str, ...] = ()) -> dict[str, Any]:
     """The settings a named scenario changes, read from ``scenarios/<name>.yaml``.
 
+    A scenario composes others with ``include: [a, b]``: their settings are merged in order, then
+    the scenario's own settings on top.
+
     Raises:
-        ConfigError: the scenario does not exist (the message lists those that do).
+        ConfigError: the scenario (or one it includes) does not exist, or includes form a cycle.
     """
     path = scenarios_dir() / f"{name}.yaml"
     if not path.is_file():
+        where = f" (included by {_seen[-1]!r})" if _seen else ""
         raise ConfigError("scenario", [
-            f"scenario {name!r} does not exist; available: {', '.join(scenario_names())}"
+            f"scenario {name!r}{where} does not exist; available: {', '.join(scenario_names())}"
         ])
-    return load_scenario_file(path)
+    if name in _seen:
+        raise ConfigError("scenario", [f"scenario includes form a cycle: "
+                                       f"{' -> '.join((*_seen, name))}"])
+    own = load_scenario_file(path)
+    includes = own.pop("include", [])
+    if isinstance(includes, str) or not isinstance(includes, list):
+        raise ConfigError(str(path), [f"include: expected a list of scenario names, got "
+                                      f"{includes!r}"])
+    settings: dict[str, Any] = {}
+    for included in includes:
+        settings = deep_merge(settings, scenario_settings(str(included), (*_seen, name)))
+    return deep_merge(settings, own)
 
 
 def load_config(

@@ -381,7 +381,8 @@ def _check_relations(frames: dict[str, pd.DataFrame], problems: list[str]) -> No
              lambda f: ~single_cluster | f["gross_ha"].between(10, 75)),
         ], problems)
         sectors = frames.get("sectors")
-        if sectors is not None and "sector_focus" in clusters.columns:
+        if (sectors is not None and "sector_id" in sectors.columns
+                and "sector_focus" in clusters.columns):
             known = set(sectors["sector_id"].dropna())
             for i, focus in enumerate(clusters["sector_focus"]):
                 if focus is None or focus == "any":

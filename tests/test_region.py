@@ -214,3 +214,9 @@ def test_check_command(region_copy, capsys):
     edit(region_copy, "zones", lambda f: f.drop(columns=["lat"]))
     assert region_main(["check", str(region_copy)]) == 2
     assert "missing column(s) lat" in capsys.readouterr().err
+
+
+def test_table_without_its_key_column_is_reported_not_crashed(region_copy):
+    (region_copy / "sectors.csv").write_text("not,a,sectors,table\n1,2,3,4\n")
+    problems, _ = problems_of(region_copy)
+    assert any(p.startswith("sectors.csv: missing column(s) sector_id") for p in problems)

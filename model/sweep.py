@@ -1,0 +1,497 @@
+"""Sweeps: collate the members of a Hydra multirun into one dataset, summarise it, resume it.
+
+A sweep (``python -m model -m ...`` or a preset, ``python -m model +sweep=all_scenarios``) runs
+one member per combination of overrides, each in its numbered folder under the sweep folder with
+its ``results.nc`` (or a ``failed.json`` saying why it failed). After the last member,
+:func:`collate` writes beside them:
+
+- ``sweep.nc``: the members' datasets combined along ``scenario`` and ``seed`` plus one dimension
+  per other swept setting (its key with ``.`` replaced by ``__``); a failed member's slot is NaN;
+- ``summary.csv``: for each scenario (and swept setting), headline variable, province and
+  milestone year, the median and the 5th and 95th percentiles across seeds;
+- ``runs_failed.csv``: every failed member with its overrides and error.
+
+Combining follows the safe recipe of the tech notes: concatenate along an explicit ``run``
+dimension, ``set_index`` + ``unstack`` (which raises on duplicate labels instead of silently
+dropping runs), and ``drop_encoding`` before writing so strings are not truncated to the first
+file's length.
+
+Command line::
+
+    python -m model.sweep collate SWEEP_FOLDER          # (re)collate an existing sweep
+    python -m model.sweep resume SWEEP_FOLDER           # re-run only missing or failed members
+    python -m model.sweep sensitivity [options]         # Morris / Sobol indices (SALib)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+import yaml
+
+from .errors import OutputError, UserError
+from .outputs import write_netcdf, write_text
+
+MILESTONES = (2030, 2035, 2040, 2045)
+FIXED_DIMS = ("scenario", "seed")
+RESULTS = "results.nc"
+FAILED = "failed.json"
+
+
+HEADLINES: dict[str, Any] = {
+    "province_occupancy": lambda ds: ds["province_occupancy"],
+    "firms_relocated_cumulative": lambda ds: ds["firms_relocated"].cumsum("year"),
+    "jobs": lambda ds: ds["jobs"],
+    "rent_forgone_vnd_cumulative": lambda ds: ds["rent_forgone_vnd"].cumsum("year"),
+    "mean_commute_min": lambda ds: ds["mean_commute_min"],
+    "workers_quit": lambda ds: ds["workers_quit"].expand_dims(province=["all"]),
+    "workers_moved_home": lambda ds: ds["workers_moved_home"].expand_dims(province=["all"]),
+    "commute_co2_t": lambda ds: ds["commute_co2_t"].expand_dims(province=["all"]),
+    "forest_carbon_stock_tco2e": lambda ds: ds["forest_carbon_stock_tco2e"].sum("forest_type"),
+    "forest_net_absorption_tco2e": lambda ds: ds["forest_net_absorption_tco2e"],
+    "carbon_payments_vnd_cumulative": lambda ds: ds["carbon_payments_vnd"].cumsum("year"),
+    "pfes_payments_vnd_cumulative": lambda ds: ds["pfes_payments_vnd"].cumsum("year"),
+}
+"""Headline variables of ``summary.csv``: each gives a (…, year, province) array of a dataset."""
+
+
+@dataclass
+class Member:
+    """One member of a sweep: its folder, labels and outcome."""
+
+    folder: Path
+    number: int
+    overrides: list[str]
+    scenario: str
+    seed: int
+    swept: dict[str, Any] = field(default_factory=dict)
+    error: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """The member wrote its results."""
+        return (self.folder / RESULTS).is_file()
+
+
+@dataclass
+class SweepOutcome:
+    """What a collation found and wrote."""
+
+    folder: Path
+    members: int
+    failed: list[Member]
+    written: list[Path]
+
+    def message(self) -> str:
+        """One paragraph for the console."""
+        text = (f"Sweep {self.folder}: {self.members - len(self.failed)} of {self.members} "
+                f"members succeeded; wrote {', '.join(p.name for p in self.written)}.")
+        if self.failed:
+            text += (f" {len(self.failed)} failed (see runs_failed.csv); re-run them with "
+                     f"python -m model.sweep resume {self.folder}")
+        return text
+
+
+def _parse_override(text: str) -> tuple[str, Any]:
+    key, _, value = text.partition("=")
+    key = key.lstrip("+~")
+    try:
+        parsed = yaml.safe_load(value)
+    except yaml.YAMLError:
+        parsed = value
+    return key, parsed
+
+
+def _member_folders(folder: Path) -> list[Path]:
+    return sorted((p for p in folder.iterdir() if p.is_dir() and p.name.isdigit()),
+                  key=lambda p: int(p.name))
+
+
+def read_members(folder: str | Path) -> list[Member]:
+    """The members of a sweep folder, with their labels and errors.
+
+    Raises:
+        UserError: the folder is not a sweep folder (no numbered member folders).
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise UserError(f"{folder} is not a folder")
+    subdirs = _member_folders(folder)
+    if not subdirs:
+        raise UserError(f"{folder} holds no sweep members (numbered folders with .hydra/); "
+                        "give the folder a sweep wrote (outputs/sweeps/...)")
+    members = []
+    for sub in subdirs:
+        hydra_dir = sub / ".hydra"
+        overrides = yaml.safe_load((hydra_dir / "overrides.yaml").read_text()) or []
+        config = yaml.safe_load((hydra_dir / "config.yaml").read_text()) or {}
+        choices = (yaml.safe_load((hydra_dir / "hydra.yaml").read_text()) or {}).get(
+            "hydra", {}).get("runtime", {}).get("choices", {})
+        error = ""
+        if (sub / FAILED).is_file():
+            error = json.loads((sub / FAILED).read_text()).get("error", "")
+        elif not (sub / RESULTS).is_file():
+            error = "no results: the member did not finish"
+        members.append(Member(
+            folder=sub, number=int(sub.name), overrides=list(overrides),
+            scenario=str(choices.get("scenario") or "baseline"), seed=int(config.get("seed", 0)),
+            error=error,
+        ))
+    varying = _swept_keys(members)
+    for m in members:
+        values = dict(_parse_override(o) for o in m.overrides)
+        m.swept = {k: values.get(k) for k in varying}
+    return members
+
+
+def _swept_keys(members: list[Member]) -> list[str]:
+    """Override keys (other than scenario and seed) whose value differs between members."""
+    seen: dict[str, set[str]] = {}
+    for m in members:
+        for text in m.overrides:
+            key, value = _parse_override(text)
+            if key in FIXED_DIMS or key.startswith("hydra."):
+                continue
+            seen.setdefault(key, set()).add(repr(value))
+    keys = [k for k, v in seen.items() if len(v) > 1 or any(
+        k not in dict(_parse_override(o) for o in m.overrides) for m in members)]
+    return sorted(keys)
+
+
+def dim_name(key: str) -> str:
+    """Dimension name of a swept setting: ``policies.forest.x`` -> ``policies__forest__x``."""
+    return key.replace(".", "__")
+
+
+def combine(members: list[Member]) -> xr.Dataset:
+    """One dataset over scenario, seed and the swept settings; failed members' slots are NaN.
+
+    Raises:
+        UserError: no member succeeded, or two members share all labels.
+    """
+    ok = [m for m in members if m.ok]
+    if not ok:
+        raise UserError("no member of the sweep succeeded: nothing to combine "
+                        "(runs_failed.csv says why)")
+    template = None
+    parts = []
+    keys = sorted({k for m in members for k in m.swept})
+    for m in members:
+        if m.ok:
+            with xr.open_dataset(m.folder / RESULTS) as ds:
+                data = ds.load()
+            if template is None:
+                template = data
+        else:
+            data = None
+        parts.append((m, data))
+    assert template is not None
+    blank = xr.full_like(template, np.nan, dtype=float)
+    datasets = []
+    for m, data in parts:
+        ds = data if data is not None else blank
+        ds = ds.drop_vars([v for v in ds.data_vars if ds[v].dtype.kind not in "fiub"])
+        labels = {"scenario": m.scenario, "seed": m.seed}
+        labels |= {dim_name(k): _label(m.swept.get(k)) for k in keys}
+        ds = ds.expand_dims("run").assign_coords({k: ("run", [v]) for k, v in labels.items()})
+        ds.attrs = {}
+        datasets.append(ds)
+    stacked = xr.concat(datasets, dim="run", join="outer", combine_attrs="override")
+    index = ["scenario", "seed", *[dim_name(k) for k in keys]]
+    labels = pd.DataFrame({k: stacked[k].values for k in index})
+    dup = labels.duplicated(keep=False)
+    if dup.any():
+        clash = labels[dup].astype(str).agg(", ".join, axis=1).unique()[:3]
+        raise UserError("members share the same labels and would overwrite each other: "
+                        f"{'; '.join(clash)}. Give each member distinct overrides.")
+    combined = stacked.set_index(run=index).unstack("run")
+    combined = combined.transpose(*index, ...).drop_encoding()
+    combined.attrs = {k: template.attrs[k] for k in
+                      ("model_version", "git_commit", "region_data_sha256", "Conventions")
+                      if k in template.attrs}
+    combined.attrs["title"] = "Hà Nội Capital Region scenario model: results of a sweep"
+    return combined
+
+
+def _label(value: Any) -> Any:
+    """A coordinate label for a swept value (strings for anything not a plain number)."""
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, (int, float)):
+        return value
+    return str(value)
+
+
+def summarise(sweep: xr.Dataset) -> pd.DataFrame:
+    """Median and 5th/95th percentiles across seeds of the headline variables at milestones.
+
+    Milestones are 2030, 2035, 2040 and 2045, plus the last year of a horizon ending elsewhere.
+    """
+    last = int(sweep["year"].values[-1])
+    years = sorted({y for y in MILESTONES if y in sweep["year"].values} | {last})
+    frames = []
+    for name, select in HEADLINES.items():
+        try:
+            values = select(sweep).sel(year=years)
+        except KeyError:
+            continue
+        with warnings.catch_warnings():
+            # Slots of failed members are all-NaN: their percentiles are NaN, as they should be.
+            warnings.simplefilter("ignore", RuntimeWarning)
+            q = values.quantile([0.05, 0.5, 0.95], dim="seed", method="linear", skipna=True)
+        table = q.to_dataframe(name="value").reset_index()
+        wide = table.pivot_table(index=[c for c in table.columns if c not in ("quantile",
+                                                                               "value")],
+                                 columns="quantile", values="value", dropna=False).reset_index()
+        wide = wide.rename(columns={0.05: "p05", 0.5: "median", 0.95: "p95"})
+        wide.columns.name = None
+        n = values.count("seed").to_dataframe(name="n_seeds").reset_index()
+        wide = wide.merge(n, on=[c for c in n.columns if c != "n_seeds"])
+        wide.insert(0, "variable", name)
+        frames.append(wide)
+    out = pd.concat(frames, ignore_index=True)
+    first = ["scenario", "variable", "province", "year"]
+    rest = [c for c in out.columns if c not in [*first, "median", "p05", "p95", "n_seeds"]]
+    return out[first + rest + ["median", "p05", "p95", "n_seeds"]]
+
+
+def failures_table(members: list[Member]) -> pd.DataFrame:
+    """The failed members with their overrides and errors."""
+    rows = [{"member": m.number, "scenario": m.scenario, "seed": m.seed,
+             "overrides": " ".join(m.overrides), "error": m.error}
+            for m in members if not m.ok]
+    return pd.DataFrame(rows, columns=["member", "scenario", "seed", "overrides", "error"])
+
+
+def collate(folder: str | Path) -> SweepOutcome:
+    """Write ``sweep.nc``, ``summary.csv`` and ``runs_failed.csv`` for a sweep folder."""
+    folder = Path(folder)
+    members = read_members(folder)
+    failed = [m for m in members if not m.ok]
+    written = [write_text(failures_table(members).to_csv(index=False),
+                          folder / "runs_failed.csv")]
+    if len(failed) < len(members):
+        sweep = combine(members)
+        written.insert(0, write_netcdf(sweep, folder / "sweep.nc"))
+        written.insert(1, write_text(summarise(sweep).to_csv(index=False),
+                                     folder / "summary.csv"))
+    return SweepOutcome(folder=folder, members=len(members), failed=failed, written=written)
+
+
+LAST_OUTCOME: SweepOutcome | None = None
+LAST_ERROR: str | None = None
+"""What the callback found at the end of the last multirun in this process (read by main)."""
+
+
+def collate_after_multirun(folder: str | Path) -> None:
+    """Collate at the end of a multirun; remember the outcome for the exit status.
+
+    Called by the Hydra callback (``model/hydra_callbacks.py``): Hydra turns exceptions raised in
+    callbacks into warnings, so the outcome is kept here for ``python -m model`` to report.
+    """
+    global LAST_OUTCOME, LAST_ERROR
+    LAST_OUTCOME, LAST_ERROR = None, None
+    try:
+        LAST_OUTCOME = collate(folder)
+    except (UserError, OSError) as exc:
+        LAST_ERROR = str(exc)
+    except Exception as exc:
+        LAST_ERROR = f"internal error while collating: {type(exc).__name__}: {exc}"
+
+
+def resume(folder: str | Path) -> int:
+    """Re-run the members of a sweep that are missing or failed, then collate (exit status)."""
+    folder = Path(folder)
+    plan = folder / "multirun.yaml"
+    if not plan.is_file():
+        raise UserError(f"{folder} has no multirun.yaml: not a sweep folder Hydra wrote")
+    saved = yaml.safe_load(plan.read_text())
+    overrides = saved.get("hydra", {}).get("overrides", {}).get("task", [])
+    command = [sys.executable, "-m", "model", "-m", *overrides, f"hydra.sweep.dir={folder}"]
+    return subprocess.run(command, check=False).returncode
+
+
+# ---- sensitivity -------------------------------------------------------------------------
+
+
+def uncertain_parameters(sections: tuple[str, ...] = ("transport", "firms", "workers",
+                                                       "clusters", "forest")) -> dict[str, tuple]:
+    """Dotted keys and plausible ranges of every numeric parameter that declares one."""
+    import dataclasses
+
+    from .config import RunConfig
+
+    out = {}
+    defaults = RunConfig()
+    for section in sections:
+        obj = getattr(defaults, section)
+        for f in dataclasses.fields(obj):
+            rng = f.metadata.get("range")
+            value = getattr(obj, f.name)
+            if rng is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
+                out[f"{section}.{f.name}"] = (float(rng[0]), float(rng[1]), type(value))
+    return out
+
+
+OUTCOMES = {
+    "occupancy_phu_tho_2035": lambda ds: ds["province_occupancy"].sel(province="Phú Thọ",
+                                                                        year=2035),
+    "occupancy_phu_tho_2045": lambda ds: ds["province_occupancy"].sel(province="Phú Thọ",
+                                                                        year=2045),
+    "occupancy_thai_nguyen_2045": lambda ds: ds["province_occupancy"].sel(
+        province="Thái Nguyên", year=2045),
+    "net_absorption_phu_tho_2045": lambda ds: ds["forest_net_absorption_tco2e"].sel(
+        province="Phú Thọ", year=2045),
+    "workers_quit_2045": lambda ds: ds["workers_quit"].sel(year=2045),
+}
+"""Headline outcomes of the sensitivity analysis."""
+
+
+def _outcomes(scenario: str, seed: int, scale: float, end_year: int,
+              overrides: dict[str, Any]) -> dict[str, float]:
+    from .api import load_config, run
+
+    config = load_config(scenario, seed=seed, agent_scale=scale,
+                         overrides={**overrides, "run.end_year": end_year, "run.progress": False})
+    ds = run(config)
+    out = {}
+    for name, pick in OUTCOMES.items():
+        try:
+            out[name] = float(pick(ds))
+        except KeyError:
+            out[name] = float("nan")
+    return out
+
+
+def sensitivity(out: str | Path, method: str = "morris", params: list[str] | None = None,
+                trajectories: int = 10, base_samples: int = 64, scenario: str = "baseline",
+                seed: int = 0, agent_scale: float = 0.3, end_year: int = 2045,
+                n_jobs: int = -1) -> pd.DataFrame:
+    """Sample the uncertain parameters (their config ranges), run, and compute indices.
+
+    Every run uses the same seed (common random numbers), so differences come from the
+    parameters. Writes ``design.csv``, ``outcomes.csv`` and ``indices.csv`` into ``out``.
+
+    Args:
+        out: output folder.
+        method: ``morris`` (elementary effects: mu*, sigma) or ``sobol`` (S1, ST).
+        params: dotted keys to vary (default: every parameter with a range).
+        trajectories: Morris trajectories (runs = trajectories × (parameters + 1)).
+        base_samples: Sobol base sample N (runs = N × (parameters + 2)).
+        scenario: scenario the parameters are varied around.
+        seed: the seed of every run.
+        agent_scale: agent scale of the runs.
+        end_year: horizon.
+        n_jobs: parallel runs (joblib; -1 = all cores).
+    """
+    from joblib import Parallel, delayed
+    from SALib.analyze import morris as morris_analyze
+    from SALib.analyze import sobol as sobol_analyze
+    from SALib.sample import morris as morris_sample
+    from SALib.sample import sobol as sobol_sample
+
+    ranges = uncertain_parameters()
+    chosen = params or sorted(ranges)
+    unknown = [p for p in chosen if p not in ranges]
+    if unknown:
+        raise UserError(f"unknown or rangeless parameter(s) {', '.join(unknown)}; parameters with "
+                        f"a range: {', '.join(sorted(ranges))}")
+    problem = {"num_vars": len(chosen), "names": chosen,
+               "bounds": [[ranges[p][0], ranges[p][1]] for p in chosen]}
+    if method == "morris":
+        design = morris_sample.sample(problem, trajectories, num_levels=4, seed=seed)
+    elif method == "sobol":
+        design = sobol_sample.sample(problem, base_samples, calc_second_order=False, seed=seed)
+    else:
+        raise UserError(f"unknown method {method!r}; use morris or sobol")
+
+    def overrides_of(row: np.ndarray) -> dict[str, Any]:
+        return {p: (round(v) if ranges[p][2] is int else float(v)) for p, v in zip(chosen, row,
+                                                                                  strict=True)}
+
+    results = Parallel(n_jobs=n_jobs)(
+        delayed(_outcomes)(scenario, seed, agent_scale, end_year, overrides_of(row))
+        for row in design
+    )
+    outcomes = pd.DataFrame(results)
+    folder = Path(out)
+    write_text(pd.DataFrame(design, columns=chosen).to_csv(index=False), folder / "design.csv")
+    write_text(outcomes.to_csv(index=False), folder / "outcomes.csv")
+    rows = []
+    for name in outcomes.columns:
+        y = outcomes[name].to_numpy()
+        if not np.isfinite(y).all():
+            continue
+        if method == "morris":
+            res = morris_analyze.analyze(problem, design, y, num_levels=4, seed=seed)
+            for i, p in enumerate(chosen):
+                rows.append({"outcome": name, "parameter": p, "mu_star": res["mu_star"][i],
+                             "mu_star_conf": res["mu_star_conf"][i], "sigma": res["sigma"][i]})
+        else:
+            res = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
+            for i, p in enumerate(chosen):
+                rows.append({"outcome": name, "parameter": p, "S1": res["S1"][i],
+                             "S1_conf": res["S1_conf"][i], "ST": res["ST"][i],
+                             "ST_conf": res["ST_conf"][i]})
+    indices = pd.DataFrame(rows)
+    key = "mu_star" if method == "morris" else "ST"
+    if not indices.empty:
+        indices = indices.sort_values(["outcome", key], ascending=[True, False])
+    write_text(indices.to_csv(index=False), folder / "indices.csv")
+    return indices
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m model.sweep collate|resume|sensitivity ...``."""
+    parser = argparse.ArgumentParser(prog="python -m model.sweep", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("collate", help="(re)collate a sweep folder").add_argument("folder")
+    sub.add_parser("resume", help="re-run missing or failed members").add_argument("folder")
+    sens = sub.add_parser("sensitivity", help="Morris or Sobol indices of the headline outcomes")
+    sens.add_argument("--method", choices=("morris", "sobol"), default="morris")
+    sens.add_argument("--params", nargs="*", help="dotted keys (default: all with a range)")
+    sens.add_argument("--trajectories", type=int, default=10)
+    sens.add_argument("--base-samples", type=int, default=64)
+    sens.add_argument("--scenario", default="baseline")
+    sens.add_argument("--seed", type=int, default=0)
+    sens.add_argument("--agent-scale", type=float, default=0.3)
+    sens.add_argument("--end-year", type=int, default=2045)
+    sens.add_argument("--n-jobs", type=int, default=-1)
+    sens.add_argument("--out", default=None, help="default: outputs/sensitivity/<time>")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "collate":
+            outcome = collate(args.folder)
+            print(outcome.message())
+            return 3 if outcome.failed else 0
+        if args.command == "resume":
+            return resume(args.folder)
+        import datetime as dt
+
+        out = args.out or os.path.join(
+            "outputs", "sensitivity", dt.datetime.now().strftime("%Y-%m-%d_%H-%M-%S"))
+        indices = sensitivity(out, args.method, args.params, args.trajectories,
+                              args.base_samples, args.scenario, args.seed, args.agent_scale,
+                              args.end_year, args.n_jobs)
+        print(indices.to_string(index=False))
+        print(f"written: {out}/indices.csv (and design.csv, outcomes.csv)")
+        return 0
+    except (UserError, OutputError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
