@@ -103,11 +103,13 @@ def _task(cfg) -> None:
         return
     folder = Path(hydra_cfg.runtime.output_dir)
     label = f"member {hydra_cfg.job.num} ({' '.join(hydra_cfg.overrides.task)})"
+    from .sweep import member_finished
+
     try:
         _run_job(cfg, hydra_cfg, quiet=True)
         (folder / "failed.json").unlink(missing_ok=True)
-        print(f"{label}: done", flush=True)
-    except Exception as exc:
+        print(f"{label}: done [{member_finished(folder, hydra_cfg.job.num, True)}]", flush=True)
+    except Exception as exc:  # one member's failure must not stop the sweep: record, go on
         import json
 
         from .outputs import write_text
@@ -117,7 +119,9 @@ def _task(cfg) -> None:
             "overrides": list(hydra_cfg.overrides.task), "error": message,
             "type": type(exc).__name__, "traceback": traceback.format_exc(),
         }, indent=2, ensure_ascii=False), folder / "failed.json")
-        print(f"{label}: FAILED: {message.splitlines()[0]}", file=sys.stderr, flush=True)
+        progress = member_finished(folder, hydra_cfg.job.num, False)
+        print(f"{label}: FAILED: {message.splitlines()[0]} [{progress}]", file=sys.stderr,
+              flush=True)
 
 
 def _run_job(cfg, hydra_cfg, quiet: bool) -> None:
@@ -232,7 +236,7 @@ def main(argv: list[str] | None = None) -> None:
         _fail(f"invalid command line: {exc}", 2)
     except KeyboardInterrupt:
         _fail("interrupted; no results were written.", 130)
-    except Exception as exc:
+    except Exception as exc:  # last resort: no traceback on the user's console, a log instead
         log = _crash_log(exc)
         _fail(f"internal error ({type(exc).__name__}: {exc}). This is a bug in the model, not in "
               f"your input; the details are in {log}. Please report it with that file.", 1)

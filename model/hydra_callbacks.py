@@ -2,16 +2,38 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from hydra.experimental.callback import Callback
 
-from .sweep import collate_after_multirun
+from .sweep import collate_after_multirun, start_progress
 
 
 class CollateCallback(Callback):
-    """Collate a sweep into sweep.nc, summary.csv and runs_failed.csv when the multirun ends."""
+    """Count a sweep's members when it starts; collate it when it ends."""
+
+    def on_multirun_start(self, config: Any, **kwargs: Any) -> None:
+        """Record how many members the sweep has, for the members' progress lines."""
+        start_progress(config.hydra.sweep.dir, _count_members(config))
 
     def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
-        """Collate the sweep folder."""
+        """Collate the sweep folder into sweep.nc, summary.csv and runs_failed.csv."""
         collate_after_multirun(config.hydra.sweep.dir)
+
+
+def _count_members(config: Any) -> int | None:
+    """Members of the basic sweeper's grid: the product of the swept overrides' lengths."""
+    try:
+        from hydra.core.override_parser.overrides_parser import OverridesParser
+
+        params = [f"{k}={v}" for k, v in (config.hydra.sweeper.get("params") or {}).items()]
+        overrides = OverridesParser.create().parse_overrides(
+            [*params, *config.hydra.overrides.task])
+        sizes: dict[str, int] = {}
+        for o in overrides:
+            # Command-line overrides of a key replace the preset's (last one wins).
+            sizes[o.key_or_group] = len(list(o.sweep_iterator())) if o.is_sweep_override() else 1
+        return math.prod(sizes.values())
+    except Exception:  # progress is a nicety: with an unknown total there is no estimate
+        return None

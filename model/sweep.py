@@ -30,6 +30,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -289,6 +290,39 @@ def collate(folder: str | Path) -> SweepOutcome:
     return SweepOutcome(folder=folder, members=len(members), failed=failed, written=written)
 
 
+PROGRESS = ".progress"
+
+
+def start_progress(folder: str | Path, total: int | None) -> None:
+    """Note the start time and member count of a sweep (members report progress from them)."""
+    progress = Path(folder) / PROGRESS
+    progress.mkdir(parents=True, exist_ok=True)
+    for marker in progress.glob("*.done"):
+        marker.unlink()
+    write_text(json.dumps({"total": total, "start": time.time()}), progress / "plan.json")
+
+
+def member_finished(folder: str | Path, number: int, ok: bool) -> str:
+    """Mark a member finished; return "k of n done, m failed, about t left" for its line.
+
+    Members run in separate processes: each leaves a marker file, and counting them is the
+    progress (robust to any launcher that shares the sweep folder).
+    """
+    progress = Path(folder).parent / PROGRESS
+    if not (progress / "plan.json").is_file():
+        return ""
+    (progress / f"{number}.{'ok' if ok else 'failed'}.done").touch()
+    plan = json.loads((progress / "plan.json").read_text())
+    done = len(list(progress.glob("*.done")))
+    failed = len(list(progress.glob("*.failed.done")))
+    total = plan.get("total")
+    text = f"{done}{f' of {total}' if total else ''} done, {failed} failed"
+    if total and done:
+        left = (time.time() - plan["start"]) * (total - done) / done
+        text += f", about {left / 60:.1f} min left" if left >= 60 else f", about {left:.0f} s left"
+    return text
+
+
 LAST_OUTCOME: SweepOutcome | None = None
 LAST_ERROR: str | None = None
 """What the callback found at the end of the last multirun in this process (read by main)."""
@@ -306,7 +340,7 @@ def collate_after_multirun(folder: str | Path) -> None:
         LAST_OUTCOME = collate(folder)
     except (UserError, OSError) as exc:
         LAST_ERROR = str(exc)
-    except Exception as exc:
+    except Exception as exc:  # reported by python -m model as an internal error (exit 1)
         LAST_ERROR = f"internal error while collating: {type(exc).__name__}: {exc}"
 
 

@@ -83,6 +83,7 @@ def small_sweep(tmp_path_factory):
 def test_sweep_writes_one_dataset_equal_to_the_individual_runs(small_sweep):
     out, proc = small_sweep
     assert "4 of 4 members succeeded" in proc.stdout
+    assert "[4 of 4 done, 0 failed" in proc.stdout  # progress of the members
     with xr.open_dataset(out / "sweep.nc") as ds:
         ds = ds.load()
     assert ds["province_occupancy"].dims[:2] == ("scenario", "seed")
@@ -139,6 +140,7 @@ def test_failed_member_is_listed_others_kept_and_resume_reruns_only_it(tmp_path)
                      cwd=tmp_path)
     assert proc.returncode == 3, proc.stderr
     assert "1 of 2 members succeeded" in proc.stdout
+    assert "FAILED" in proc.stderr and "1 failed" in proc.stderr
     assert "Traceback" not in proc.stderr
     failed = pd.read_csv(out / "runs_failed.csv")
     assert list(failed["member"]) == [1]
@@ -238,3 +240,23 @@ def test_every_member_result_follows_the_contract(small_sweep):
     for member in sorted(Path(out).glob("[0-9]*")):
         with xr.open_dataset(member / "results.nc") as ds:
             assert check_results(ds) == []
+
+
+def test_progress_counts_members_done_and_failed(tmp_path):
+    sweep.start_progress(tmp_path, 4)
+    member = tmp_path / "0"
+    assert sweep.member_finished(member, 0, True).startswith("1 of 4 done, 0 failed, about")
+    assert sweep.member_finished(member, 1, False).startswith("2 of 4 done, 1 failed")
+    sweep.start_progress(tmp_path, None)  # a new sweep in the folder starts from zero
+    assert sweep.member_finished(member, 2, True) == "1 done, 0 failed"
+
+
+def test_member_count_of_a_grid_and_a_preset():
+    from omegaconf import OmegaConf
+
+    from model.hydra_callbacks import _count_members
+
+    grid = OmegaConf.create({"hydra": {"sweeper": {"params": {"scenario": "a,b,c",
+                                                              "seed": "range(0,20)"}},
+                                       "overrides": {"task": ["seed=range(0,5)", "x=1"]}}})
+    assert _count_members(grid) == 15  # the command line's seeds replace the preset's
