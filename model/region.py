@@ -244,28 +244,30 @@ def _parse_column(table: Table, col: Column, raw: pd.Series, problems: list[str]
         return lowered == "true"
 
     numbers = pd.to_numeric(text.where(~empty, None), errors="coerce").astype(float)
-    for i in np.flatnonzero((~empty).to_numpy()):
-        value = numbers.iloc[i]
-        cell = text.iloc[i]
-        if not math.isfinite(value):
-            what = "is not a number" if math.isnan(value) and cell.lower() != "nan" else (
-                "is not allowed (NaN and infinite values are not accepted)"
-            )
-            problems.append(f"{_where(table, i, col.name)}: {cell!r} {what}; "
+    # Whole-column checks; messages only for the offending cells.
+    values = numbers.to_numpy(dtype=float)
+    cells = text.to_numpy(dtype=object)
+    filled = ~empty.to_numpy()
+    for i in np.flatnonzero(filled & ~np.isfinite(values)):
+        cell = cells[i]
+        what = "is not a number" if math.isnan(values[i]) and cell.lower() != "nan" else (
+            "is not allowed (NaN and infinite values are not accepted)"
+        )
+        problems.append(f"{_where(table, i, col.name)}: {cell!r} {what}; "
+                        f"expected {col.describe()}")
+    ok = filled & np.isfinite(values)
+    if col.kind == "int":
+        fractional = ok & (values != np.round(values))
+        for i in np.flatnonzero(fractional):
+            problems.append(f"{_where(table, i, col.name)}: {cells[i]!r} is not a whole number")
+        ok &= ~fractional
+    if col.bounds:
+        lo, hi = col.bounds
+        outside = ok & (((values < lo) if lo is not None else False)
+                        | ((values > hi) if hi is not None else False))
+        for i in np.flatnonzero(outside):
+            problems.append(f"{_where(table, i, col.name)}: {cells[i]} is out of range; "
                             f"expected {col.describe()}")
-            continue
-        if col.kind == "int" and not float(value).is_integer():
-            problems.append(
-                f"{_where(table, i, col.name)}: {cell!r} is not a whole number"
-            )
-            continue
-        if col.bounds:
-            lo, hi = col.bounds
-            if (lo is not None and value < lo) or (hi is not None and value > hi):
-                problems.append(
-                    f"{_where(table, i, col.name)}: {cell} is out of range; "
-                    f"expected {col.describe()}"
-                )
     if col.kind == "int":
         if col.optional:
             return numbers.round().astype("Int64")
