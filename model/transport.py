@@ -248,7 +248,3 @@ class Transport:
         graph = _graph(2 * n, u, v, w)
         return dijkstra(graph, directed=True, indices=np.arange(n))[:, :n]
 
-    def time_to(self, zone: int, year: int) -> np.ndarray:
-        """(period, mode, zone) minutes from every zone to ``zone`` in ``year``."""
-        return self.times(year).minutes[:, :, :, zone]
-

@@ -289,3 +289,19 @@ def test_unknown_lever_ids_name_the_allowed_ones():
     text = str(err.value)
     assert "unknown sector 'spaceships'; allowed: mechanical_engineering" in text
     assert "HN_NOWHERE" in text
+
+
+def test_rents_respond_to_occupancy_when_asked():
+    """With rent_response, a cluster fuller than the reference occupancy gets dearer."""
+    fixed = build(scale=0.2).clusters
+    responsive = build(scale=0.2, **{"clusters.rent_response": 1.0}).clusters
+    occupancy = responsive.occupancy()
+    for cl in (fixed, responsive):
+        cl.start_year(2026, np.ones(cl.n))
+    np.testing.assert_allclose(fixed.rent_usd_m2_term, fixed.rent_base_usd_m2_term)
+    full = occupancy > 0.9
+    empty = occupancy < 0.5
+    assert full.any() and empty.any()
+    ratio = responsive.rent_usd_m2_term / responsive.rent_base_usd_m2_term
+    np.testing.assert_allclose(ratio[full], np.maximum(0.5, 1 + (occupancy[full] - 0.8)))
+    assert np.all(ratio[full] > 1) and np.all(ratio[empty] < 1)
