@@ -12,6 +12,8 @@ import pytest
 
 from model.region import DEFAULT_REGION_PATH, TABLES, Region
 
+from .presentation_data import small_runs, small_sweep
+
 TESTS_DIR = Path(__file__).parent
 TINY_REGION = TESTS_DIR / "data" / "tiny_region"
 REPO_ROOT = TESTS_DIR.parent
@@ -20,6 +22,18 @@ REPO_ROOT = TESTS_DIR.parent
 @pytest.fixture(scope="session")
 def default_region() -> Region:
     return Region.load()
+
+
+@pytest.fixture(scope="session")
+def runs():
+    """The small in-memory runs of the presentation tests (figures, report, IAMC)."""
+    return small_runs()
+
+
+@pytest.fixture(scope="session")
+def sweep(runs):
+    """Those runs combined as a sweep."""
+    return small_sweep(runs)
 
 
 @pytest.fixture(scope="session")

@@ -5,21 +5,10 @@ import sys
 
 import numpy as np
 import pandas as pd
-import pytest
 
 from model import iamc
 
-from .presentation_data import small_runs, small_sweep, write_run_folder, write_sweep_folder
-
-
-@pytest.fixture(scope="module")
-def runs():
-    return small_runs()
-
-
-@pytest.fixture(scope="module")
-def sweep(runs):
-    return small_sweep(runs)
+from .presentation_data import write_run_folder, write_sweep_folder
 
 
 def test_columns_and_seed_column_only_with_several_seeds(sweep, runs):

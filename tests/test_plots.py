@@ -11,8 +11,6 @@ from matplotlib.figure import Figure
 from model import plots
 from model.compare import as_sweep
 
-from .presentation_data import small_runs, small_sweep
-
 # Per figure and language: words that must appear in the axis labels, and units.
 EXPECTED = {
     "occupancy": {"en": ["Occupancy", "(% of serviced land)", "Year"],
@@ -34,14 +32,6 @@ EXPECTED = {
 ENGLISH_ONLY = ["Year", "Occupancy", "Share", "Cost", "Longitude", "Scenario"]
 
 
-@pytest.fixture(scope="module")
-def runs():
-    return small_runs()
-
-
-@pytest.fixture(scope="module")
-def sweep(runs):
-    return small_sweep(runs)
 
 
 def labels_of(fig: Figure) -> list[str]:

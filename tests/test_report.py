@@ -14,12 +14,7 @@ from PIL import Image
 from model import report
 from model.compare import load_results
 
-from .presentation_data import small_runs, small_sweep, write_run_folder, write_sweep_folder
-
-
-@pytest.fixture(scope="module")
-def runs():
-    return small_runs()
+from .presentation_data import small_sweep, write_run_folder, write_sweep_folder
 
 
 @pytest.fixture(scope="module")
