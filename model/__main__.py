@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .config import defaults_dict, mapping_settings
 from .errors import UserError
-from .paths import configs_dir, scenarios_dir
+from .paths import configs_dir
 
 # Hydra prints its own errors and exits 1; we want them as exceptions so that a user error exits
 # with status 2 and an internal error is logged rather than shown as a traceback.
@@ -33,21 +33,18 @@ os.environ["HYDRA_FULL_ERROR"] = "1"
 
 
 def register_configs() -> None:
-    """Put the model's defaults (``model_schema``) and the scenarios into Hydra's ConfigStore.
+    """Put the model's defaults (``model_schema``) into Hydra's ConfigStore; add the scenarios.
 
-    Scenarios are registered from the top-level ``scenarios/`` folder as the ``scenario`` group
-    (package ``_global_``): a search path entry cannot be used because the folder name differs
-    from the group name and relative search paths resolve against the working directory.
+    Scenarios come from the top-level ``scenarios/`` folder as the ``scenario`` group (package
+    ``_global_``) through :mod:`model.hydra_scenarios`, which parses a scenario only when it is
+    used: a broken file in ``scenarios/`` does not block the others.
     """
     from hydra.core.config_store import ConfigStore
 
-    from .api import scenario_settings
+    from .hydra_scenarios import register
 
-    store = ConfigStore.instance()
-    store.store(name="model_schema", node=_schema_node())
-    for path in sorted(scenarios_dir().glob("*.yaml")):
-        store.store(group="scenario", name=path.stem, node=scenario_settings(path.stem),
-                    package="_global_")
+    ConfigStore.instance().store(name="model_schema", node=_schema_node())
+    register()
 
 
 def _schema_node():

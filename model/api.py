@@ -23,11 +23,13 @@ from .config import (
     dotted_to_nested,
     load_scenario_file,
 )
-from .errors import ConfigError
-from .outputs import summarise, write_netcdf, write_text
+from .errors import ConfigError, ResultsContractError
+from .outputs import summarise, write_text
 from .paths import scenario_names, scenarios_dir
 from .region import Region
 from .simulation import simulate
+from .testing import check_results
+from .writing import remove_stale_temporaries, write_results
 
 HIGHLIGHT_ZONES = (
     "PT_VIET_TRI", "PT_VINH_YEN", "PT_HOA_BINH", "TN_THAI_NGUYEN", "TN_PHO_YEN", "TN_BAC_KAN",
@@ -121,11 +123,26 @@ def run_to_folder(
 ) -> tuple[xr.Dataset, str]:
     """Run and write ``results.nc`` and ``summary.txt`` into ``folder``; return them.
 
-    Results are written only after the whole run succeeded, each file atomically.
+    Results are written only after the whole run succeeded and its dataset passed the results
+    contract and accounting identities (:func:`model.testing.check_results`), each file
+    atomically; ``results.nc`` last, so that it exists only when everything was written.
+    Temporary files left by an earlier write that was killed are removed first.
+
+    Raises:
+        ResultsContractError: the dataset breaks the contract (a bug: nothing is written).
+        OutputError: the folder cannot be written (read-only, disk full, file-size limit).
     """
     ds = simulate(config, region, on_year=on_year)
+    problems = check_results(ds)
+    if problems:
+        raise ResultsContractError(problems)
     summary = summarise(ds, HIGHLIGHT_ZONES)
     folder = Path(folder)
-    write_netcdf(ds, folder / "results.nc")
-    write_text(summary + "\n", folder / "summary.txt")
+    remove_stale_temporaries(folder)
+    summary_path = write_text(summary + "\n", folder / "summary.txt")
+    try:
+        write_results(ds, folder / "results.nc")
+    except BaseException:
+        summary_path.unlink(missing_ok=True)
+        raise
     return ds, summary

@@ -18,6 +18,7 @@ these dataclasses. Every behavioural parameter carries metadata (see :func:`para
 from __future__ import annotations
 
 import dataclasses
+import math
 import types
 import typing
 from collections.abc import Mapping
@@ -28,6 +29,9 @@ from typing import Any, Literal
 import yaml
 
 from .errors import ConfigError
+
+BASE_YEAR = 2025
+"""Year the region tables describe (docs/region-data.md): every run starts in it."""
 
 NEVER = "never"
 """Corridor opening year meaning that the corridor does not open within the horizon."""
@@ -55,8 +59,9 @@ class RunSettings:
     """Horizon, scale and console behaviour of one run."""
 
     start_year: int = param(
-        2025, units="year", source="base year of the embedded region data",
-        bounds=(2000, 2100), doc="Base year of the data; its values are the initial state.",
+        BASE_YEAR, units="year", source="base year of the region data",
+        bounds=(2000, 2100), doc="Base year of the data; its values are the initial state. Must "
+        "equal the region's base year (2025): the model does not project the data.",
     )
     end_year: int = param(
         2045, units="year", source="Resolution 02-NQ/TW horizon (vision to 2045)",
@@ -862,7 +867,7 @@ class HousingLever:
     """Worker and social housing built near the clusters."""
 
     units_per_year: dict[str, float] = param(  # noqa: RUF009 - a default_factory field
-        {}, units="dwellings/yr",
+        {}, units="dwellings/yr", bounds=(0.0, None),
         doc="Dwellings for workers built each year, by province; spread over the province's "
         "zones in proportion to their clusters' lettable land.",
     )
@@ -1058,7 +1063,13 @@ def _coerce(value: Any, tp: Any, key: str, errors: list[str]) -> Any:
             return int(value)
     elif tp is float:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
+            try:
+                return float(value)
+            except OverflowError:  # an integer beyond the float range (~1.8e308)
+                digits = str(abs(value))
+                errors.append(f"{key}: a {len(digits)}-digit number is too large; allowed "
+                              f"magnitudes up to {MAX_MAGNITUDE:g}")
+                return None
     elif tp is str:
         if isinstance(value, str):
             return value
@@ -1066,14 +1077,38 @@ def _coerce(value: Any, tp: Any, key: str, errors: list[str]) -> Any:
     return None
 
 
+MAX_MAGNITUDE = 1e15
+"""Largest magnitude a number may have where its declaration sets no bound on that side.
+
+No setting of the model means anything beyond 1e15 in its units (the largest defaults are tens of
+millions of VND); larger values are typos, and would overflow to infinity or wrap around in the
+arithmetic of a run (1e15 is also below 2**53, so such an integer is exact as a float)."""
+
+
 def _check_bounds(value: Any, bounds: tuple | None, key: str, errors: list[str]) -> None:
-    if bounds is None or not isinstance(value, (int, float)) or isinstance(value, bool):
+    """Check a number, or each number of a mapping or list, against its declaration.
+
+    Every number must be finite (NaN passes any comparison, so it is rejected before them);
+    a side without a declared bound is limited to :data:`MAX_MAGNITUDE`.
+    """
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            _check_bounds(v, bounds, f"{key}.{k}", errors)
         return
-    lo, hi = bounds
-    if (lo is not None and value < lo) or (hi is not None and value > hi):
-        lo_s = "-inf" if lo is None else f"{lo:g}"
-        hi_s = "inf" if hi is None else f"{hi:g}"
-        errors.append(f"{key}: {value!r} is out of range; allowed [{lo_s}, {hi_s}]")
+    if isinstance(value, list):
+        for i, v in enumerate(value):
+            _check_bounds(v, bounds, f"{key}[{i}]", errors)
+        return
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return
+    if isinstance(value, float) and not math.isfinite(value):
+        errors.append(f"{key}: {value!r} is not allowed; expected a finite number")
+        return
+    lo, hi = bounds if bounds is not None else (None, None)
+    lo = -MAX_MAGNITUDE if lo is None else lo
+    hi = MAX_MAGNITUDE if hi is None else hi
+    if value < lo or value > hi:
+        errors.append(f"{key}: {value!r} is out of range; allowed [{lo:g}, {hi:g}]")
 
 
 def _build(cls: type, data: Mapping[str, Any], prefix: str, errors: list[str]) -> Any:
@@ -1105,6 +1140,12 @@ def _accepts_none(cls: type, name: str) -> bool:
 
 
 def _check_relations(cfg: RunConfig, errors: list[str]) -> None:
+    if cfg.run.start_year != BASE_YEAR:
+        errors.append(
+            f"run.start_year: {cfg.run.start_year} is not allowed; a run starts in the base year "
+            f"of the region data, {BASE_YEAR} (the tables describe the region then, and the model "
+            "does not project them to another year)"
+        )
     if cfg.run.end_year <= cfg.run.start_year:
         errors.append(
             f"run.end_year: {cfg.run.end_year} must be after run.start_year "
@@ -1171,12 +1212,78 @@ def dotted_to_nested(overrides: Mapping[str, Any]) -> dict[str, Any]:
     return nested
 
 
-def load_scenario_file(path: Path) -> dict[str, Any]:
-    """Read a scenario YAML file into a mapping (comments are its documentation)."""
+MAX_SCENARIO_BYTES = 256 * 1024
+MAX_SCENARIO_NODES = 20_000
+"""Limits on a scenario file: its size, and its values after YAML aliases are expanded (a file of
+a few hundred bytes can otherwise expand to billions of values and hang every command)."""
+
+
+def _expanded_nodes(node: yaml.Node, memo: dict[int, int], open_: set[int]) -> int:
+    """Values of a composed YAML node once every alias is expanded (memoised: linear time)."""
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    if key in open_:
+        raise ValueError("an alias refers to a value that contains it (recursive alias)")
+    open_.add(key)
+    total = 1
+    if isinstance(node, yaml.SequenceNode):
+        total += sum(_expanded_nodes(child, memo, open_) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        total += sum(_expanded_nodes(k, memo, open_) + _expanded_nodes(v, memo, open_)
+                     for k, v in node.value)
+    open_.discard(key)
+    memo[key] = total
+    return total
+
+
+def safe_yaml(text: str, where: str) -> Any:
+    """Parse YAML with the safe loader, refusing alias bombs, recursion and deep nesting.
+
+    Raises:
+        ConfigError: not valid YAML, a recursive alias, or more than
+            :data:`MAX_SCENARIO_NODES` values after alias expansion.
+    """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        if root is None:
+            return None
+        size = _expanded_nodes(root, {}, set())
+        if size > MAX_SCENARIO_NODES:
+            raise ConfigError(where, [
+                f"{size:,} values once YAML aliases are expanded; at most "
+                f"{MAX_SCENARIO_NODES:,} are allowed (is an alias repeated many times?)"
+            ])
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise ConfigError(str(path), [f"not valid YAML: {exc}"]) from None
+        raise ConfigError(where, [f"not valid YAML: {exc}"]) from None
+    except ValueError as exc:
+        raise ConfigError(where, [f"not allowed in a scenario file: {exc}"]) from None
+    except RecursionError:
+        raise ConfigError(where, ["values nested too deeply to be a scenario file"]) from None
+
+
+def load_scenario_file(path: Path) -> dict[str, Any]:
+    """Read a scenario YAML file into a mapping (comments are its documentation).
+
+    The file is read with the limits of :func:`safe_yaml` and at most
+    :data:`MAX_SCENARIO_BYTES` long.
+
+    Raises:
+        ConfigError: the file is too large, not UTF-8, not valid YAML, or not a mapping.
+    """
+    try:
+        size = path.stat().st_size
+        if size > MAX_SCENARIO_BYTES:
+            raise ConfigError(str(path), [f"{size:,} bytes; a scenario file may have at most "
+                                          f"{MAX_SCENARIO_BYTES:,}"])
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(str(path), [f"not UTF-8 text ({exc.reason} at byte {exc.start})"]
+                          ) from None
+    except OSError as exc:
+        raise ConfigError(str(path), [f"cannot be read: {exc.strerror or exc}"]) from None
+    data = safe_yaml(text, str(path))
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -45,3 +45,17 @@ class RegionError(UserError):
 
 class OutputError(UserError):
     """The results cannot be written where asked."""
+
+
+class ResultsContractError(Exception):
+    """A run's results break the results contract or an accounting identity: a bug in the model.
+
+    Not a :class:`UserError`: the command line reports it as an internal error (exit status 1,
+    the problems in the crash log) and nothing is written.
+    """
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        shown = "; ".join(self.problems[:5])
+        more = f" (and {len(self.problems) - 5} more)" if len(self.problems) > 5 else ""
+        super().__init__(f"the results break the results contract: {shown}{more}")

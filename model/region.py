@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .config import BASE_YEAR, MAX_MAGNITUDE
 from .errors import ConfigError, RegionError
 
 DEFAULT_REGION_PATH = Path(__file__).parent / "data"
@@ -78,14 +79,17 @@ class Column:
             "float": "a number",
             "bool": "true or false",
         }[self.kind]
-        if self.bounds:
-            lo, hi = self.bounds
-            lo_s = "-inf" if lo is None else f"{lo:g}"
-            hi_s = "inf" if hi is None else f"{hi:g}"
-            what += f" in [{lo_s}, {hi_s}]"
+        if self.kind in ("int", "float"):
+            lo, hi = self.limits()
+            what += f" in [{lo:g}, {hi:g}]"
         if self.optional:
             what += " (or empty)"
         return what
+
+    def limits(self) -> tuple[float, float]:
+        """Inclusive bounds of a numeric column; a side not declared is ±``MAX_MAGNITUDE``."""
+        lo, hi = self.bounds or (None, None)
+        return (-MAX_MAGNITUDE if lo is None else lo, MAX_MAGNITUDE if hi is None else hi)
 
 
 @dataclass(frozen=True)
@@ -217,7 +221,8 @@ def _parse_column(table: Table, col: Column, raw: pd.Series, problems: list[str]
         problems.append(f"{_where(table, i, col.name)}: empty; expected {col.describe()}")
 
     if col.kind in ("str", "id"):
-        values = text.where(~empty, None)
+        # object dtype: an empty cell must become None, not NaN (a float no text check expects)
+        values = text.astype(object).where(~empty, None)
         if col.kind == "id":
             for i, v in enumerate(values):
                 if v is not None and not ID_PATTERN.match(v):
@@ -261,17 +266,17 @@ def _parse_column(table: Table, col: Column, raw: pd.Series, problems: list[str]
         for i in np.flatnonzero(fractional):
             problems.append(f"{_where(table, i, col.name)}: {cells[i]!r} is not a whole number")
         ok &= ~fractional
-    if col.bounds:
-        lo, hi = col.bounds
-        outside = ok & (((values < lo) if lo is not None else False)
-                        | ((values > hi) if hi is not None else False))
-        for i in np.flatnonzero(outside):
-            problems.append(f"{_where(table, i, col.name)}: {cells[i]} is out of range; "
-                            f"expected {col.describe()}")
+    # Range-checked as numbers, before any cast: a huge integer must not wrap around in int64.
+    lo, hi = col.limits()
+    outside = ok & ((values < lo) | (values > hi))
+    for i in np.flatnonzero(outside):
+        problems.append(f"{_where(table, i, col.name)}: {cells[i]} is out of range; "
+                        f"expected {col.describe()}")
     if col.kind == "int":
+        whole = numbers.where(ok & ~outside, 0 if not col.optional else np.nan).round()
         if col.optional:
-            return numbers.round().astype("Int64")
-        return numbers.fillna(0).round().astype(np.int64)
+            return whole.astype("Int64")
+        return whole.fillna(0).astype(np.int64)
     return numbers
 
 
@@ -416,6 +421,80 @@ def _check_relations(frames: dict[str, pd.DataFrame], problems: list[str]) -> No
         ], problems)
 
 
+MAX_FIRMS = 1_000_000
+MAX_WORKERS = 20_000_000
+"""Limits on the firms and workers a region may hold (sectors.csv): the model holds one agent per
+firm and one array entry per worker at agent scale 1, so these bound a run's memory (about 20
+and 40 times the default region's 27,500 firms and 1.03 million workers)."""
+
+CAPITAL = "Hà Nội"
+"""The province whose firms the model relocates (zones.csv ``province``)."""
+
+
+def _check_region(frames: dict[str, pd.DataFrame], problems: list[str]) -> None:
+    """Whole-region checks of clean tables: totals, gateways and the base-year road network.
+
+    These are the conditions a run needs besides valid cells: the run itself would otherwise
+    fail on them (or, for the totals, run out of memory).
+    """
+    zones, sectors, logistics, links = (frames[n] for n in ("zones", "sectors", "logistics",
+                                                             "links"))
+    capital = zones["province"] == CAPITAL
+    if not capital.any():
+        problems.append(f"zones.csv: no zone of province {CAPITAL!r}; the model relocates the "
+                        "firms of Hà Nội's zones")
+    elif zones.loc[capital, "population"].sum() <= 0:
+        problems.append(f"zones.csv, column 'population': the zones of {CAPITAL} have no "
+                        "population; firms are placed in them in proportion to it")
+    for column in ("population", "labour_force"):
+        if zones[column].sum() <= 0:
+            problems.append(f"zones.csv, column {column!r}: every zone has 0; workers live in "
+                            f"zones in proportion to it, so at least one zone needs more")
+    firms = float(sectors["hanoi_firms"].sum())
+    workers = float((sectors["hanoi_firms"] * sectors["mean_employees"]).sum())
+    if firms > MAX_FIRMS:
+        problems.append(f"sectors.csv, column 'hanoi_firms': {firms:,.0f} firms in total; at most "
+                        f"{MAX_FIRMS:,} are supported (one agent each)")
+    if workers > MAX_WORKERS:
+        problems.append(f"sectors.csv: hanoi_firms x mean_employees gives {workers:,.0f} workers "
+                        f"in total; at most {MAX_WORKERS:,} are supported")
+    for kind in ("airport", "seaport"):
+        if not (logistics["kind"] == kind).any():
+            problems.append(f"logistics.csv, column 'kind': no row of kind {kind!r}; the model "
+                            "needs an airport and a seaport (the gateways firms ship through)")
+    _check_network(zones, links, problems)
+
+
+def _check_network(zones: pd.DataFrame, links: pd.DataFrame, problems: list[str]) -> None:
+    """Every zone must be reachable by road from every other with the links open in the base year.
+
+    (Cars use road and expressway links; empty open_year means never open.)
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    index = {z: i for i, z in enumerate(zones["zone_id"])}
+    year = links["open_year"].astype("Float64").fillna(np.inf).to_numpy(dtype=float)
+    road = links["mode"].isin(("road", "expressway")).to_numpy() & (year <= BASE_YEAR)
+    a = links["from_zone"][road].map(index).to_numpy(dtype=np.int64)
+    b = links["to_zone"][road].map(index).to_numpy(dtype=np.int64)
+    n = len(zones)
+    graph = coo_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
+    count, label = connected_components(graph, directed=False)
+    if count <= 1:
+        return
+    population = zones["population"].to_numpy(dtype=float)
+    main = np.argmax(np.bincount(label, weights=population + 1e-9, minlength=count))
+    cut = np.flatnonzero(label != main)
+    names = ", ".join(zones["zone_id"].iloc[cut[:20]])
+    more = f" and {cut.size - 20} more" if cut.size > 20 else ""
+    problems.append(
+        f"links.csv: zone(s) {names}{more} cannot be reached by road from the rest of the region "
+        f"with the links open in {BASE_YEAR} (the base year); every zone needs a road or "
+        "expressway link open then (open_year <= base year)"
+    )
+
+
 def _sha256(folder: Path) -> str:
     digest = hashlib.sha256()
     for table in TABLES.values():
@@ -463,6 +542,8 @@ class Region:
                 frames[table.name] = frame
         _check_refs(frames, problems)
         _check_relations(frames, problems)
+        if not problems:
+            _check_region(frames, problems)
         if problems:
             raise RegionError(str(folder), problems)
         zone_index = {z: i for i, z in enumerate(frames["zones"]["zone_id"])}
