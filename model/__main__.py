@@ -87,41 +87,130 @@ def _progress(years: range, enabled: bool):
 def _task(cfg) -> None:
     """The Hydra job: validate the composed config, run, write results into the job folder.
 
-    In a sweep (multirun) a member that fails records why in ``failed.json`` and returns, so the
-    other members go on; a member whose ``results.nc`` already holds the same configuration is
-    skipped (that is how ``python -m model.sweep resume`` re-runs only what is missing).
+    A single run that fails leaves nothing behind: the folder Hydra made for it (``.hydra/`` and
+    the log) is removed when that is all it holds. In a sweep (multirun) a member that fails
+    records why in ``failed.json`` and returns, so the other members go on; a member whose
+    ``results.nc`` already holds the same configuration is skipped (that is how
+    ``python -m model.sweep resume`` re-runs only what is missing).
     """
     from hydra.core.hydra_config import HydraConfig
     from hydra.types import RunMode
 
     hydra_cfg = HydraConfig.get()
-    if hydra_cfg.mode != RunMode.MULTIRUN:
-        _run_job(cfg, hydra_cfg, quiet=False)
-        return
     folder = Path(hydra_cfg.runtime.output_dir)
+    if hydra_cfg.mode != RunMode.MULTIRUN:
+        try:
+            _run_job(cfg, hydra_cfg, quiet=False)
+        except BaseException:
+            _remove_failed_run(folder, f"{hydra_cfg.job.name}.log")
+            raise
+        return
     label = f"member {hydra_cfg.job.num} ({' '.join(hydra_cfg.overrides.task)})"
+    if not hasattr(os, "fork"):
+        _run_member(cfg, hydra_cfg, folder, label)
+        return
+    _run_member_in_child(cfg, hydra_cfg, folder, label)
+
+
+def _run_member(cfg, hydra_cfg, folder: Path, label: str) -> None:
     from .sweep import member_finished
 
     try:
-        _run_job(cfg, hydra_cfg, quiet=True)
+        if not _run_job(cfg, hydra_cfg, quiet=True):
+            return  # already done (resume): nothing to report
         (folder / "failed.json").unlink(missing_ok=True)
         print(f"{label}: done [{member_finished(folder, hydra_cfg.job.num, True)}]", flush=True)
     except Exception as exc:  # one member's failure must not stop the sweep: record, go on
-        import json
-
-        from .outputs import write_text
-
         message = str(exc) if isinstance(exc, UserError) else f"{type(exc).__name__}: {exc}"
-        write_text(json.dumps({
-            "overrides": list(hydra_cfg.overrides.task), "error": message,
-            "type": type(exc).__name__, "traceback": traceback.format_exc(),
-        }, indent=2, ensure_ascii=False), folder / "failed.json")
-        progress = member_finished(folder, hydra_cfg.job.num, False)
-        print(f"{label}: FAILED: {message.splitlines()[0]} [{progress}]", file=sys.stderr,
-              flush=True)
+        _member_failed(hydra_cfg, folder, label, message, type(exc).__name__,
+                       traceback.format_exc())
 
 
-def _run_job(cfg, hydra_cfg, quiet: bool) -> None:
+def _member_failed(hydra_cfg, folder: Path, label: str, message: str, kind: str,
+                   details: str) -> None:
+    """Record a failed member: ``failed.json`` (and no stale ``results.nc``), a console line."""
+    import json
+
+    from .outputs import write_text
+    from .sweep import member_finished
+
+    (folder / "results.nc").unlink(missing_ok=True)
+    write_text(json.dumps({
+        "overrides": list(hydra_cfg.overrides.task), "error": message, "type": kind,
+        "traceback": details,
+    }, indent=2, ensure_ascii=False), folder / "failed.json")
+    progress = member_finished(folder, hydra_cfg.job.num, False)
+    print(f"{label}: FAILED: {message.splitlines()[0]} [{progress}]", file=sys.stderr,
+          flush=True)
+
+
+def _run_member_in_child(cfg, hydra_cfg, folder: Path, label: str) -> None:
+    """Run a member in a forked process, so that its death fails only the member.
+
+    A member killed from outside (the out-of-memory killer, a time limit, ``kill -9``) would
+    otherwise take the launcher's worker with it, and the launcher the whole sweep. The child's
+    pid is in ``<sweep>/.progress/<member>.running`` while it runs.
+    """
+    import signal
+
+    import model.api  # noqa: F401 - imported once here, inherited by every forked member
+
+    from .sweep import PROGRESS
+
+    marker = folder.parent / PROGRESS / f"{hydra_cfg.job.num}.running"
+    sys.stdout.flush()
+    sys.stderr.flush()
+    pid = os.fork()
+    if pid == 0:  # the member
+        code = 0
+        try:
+            if marker.parent.is_dir():
+                marker.write_text(str(os.getpid()))
+            _run_member(cfg, hydra_cfg, folder, label)
+        except BaseException:
+            code = 1
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    try:
+        _, status = os.waitpid(pid, 0)
+    except BaseException:  # interrupted (Ctrl-C): stop the member as well
+        os.kill(pid, signal.SIGTERM)
+        os.waitpid(pid, 0)
+        raise
+    finally:
+        marker.unlink(missing_ok=True)
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        message = (f"the member's process was killed by signal {number} "
+                   f"({signal.Signals(number).name}), e.g. by the out-of-memory killer or a time "
+                   "limit; it wrote no results")
+    elif os.WEXITSTATUS(status) != 0:
+        message = f"the member's process stopped with exit status {os.WEXITSTATUS(status)}"
+    else:
+        return
+    _member_failed(hydra_cfg, folder, label, message, "process died", "")
+
+
+def _remove_failed_run(folder: Path, log_name: str) -> None:
+    """Remove the folder of a failed single run when it holds only what Hydra wrote for it.
+
+    A folder that held other files before (a folder chosen with ``hydra.run.dir`` and used
+    earlier) is left as it is.
+    """
+    import shutil
+
+    try:
+        names = {p.name for p in folder.iterdir()}
+    except OSError:
+        return
+    if names <= {".hydra", log_name}:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run_job(cfg, hydra_cfg, quiet: bool) -> bool:
+    """Validate and run one job into its folder; False when it was already done (sweeps)."""
     from omegaconf import OmegaConf
 
     from .api import run_to_folder
@@ -135,12 +224,13 @@ def _run_job(cfg, hydra_cfg, quiet: bool) -> None:
                           source="configs/config.yaml, scenario and command line")
     folder = Path(hydra_cfg.runtime.output_dir)
     if quiet and _already_done(folder, config.to_yaml()):
-        return
+        return False
     with _progress(config.years, config.run.progress and not quiet) as on_year:
         _, summary = run_to_folder(config, folder, on_year=on_year)
     if not quiet:
         print(summary)
         print(f"Results: {folder / 'results.nc'}")
+    return True
 
 
 def _already_done(folder: Path, config_yaml: str) -> bool:
@@ -162,7 +252,8 @@ def _finish_sweep() -> None:
     from . import sweep
 
     if sweep.LAST_ERROR is not None:
-        _fail(f"the sweep ran but could not be collated: {sweep.LAST_ERROR}", 1)
+        _fail(f"the sweep ran but could not be collated: {sweep.LAST_ERROR}",
+              sweep.LAST_ERROR_CODE)
     if sweep.LAST_OUTCOME is not None:
         print(sweep.LAST_OUTCOME.message())
         if sweep.LAST_OUTCOME.failed:
@@ -205,6 +296,8 @@ def main(argv: list[str] | None = None) -> None:
     from hydra.errors import HydraException
     from omegaconf.errors import OmegaConfBaseException
 
+    from .sweep import SweepRefused
+
     if argv is not None:
         sys.argv = [sys.argv[0], *argv]
     try:
@@ -215,6 +308,8 @@ def main(argv: list[str] | None = None) -> None:
         _finish_sweep()
     except UserError as exc:
         _fail(str(exc), exc.exit_code)
+    except SweepRefused as exc:
+        _fail(f"the sweep was not started: {exc}", 2)
     except (HydraException, OmegaConfBaseException) as exc:
         # Hydra appends its search path to "not found" messages: noise for an analyst.
         text = str(exc).split("\nConfig search path:")[0].rstrip()

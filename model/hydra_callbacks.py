@@ -7,19 +7,46 @@ from typing import Any
 
 from hydra.experimental.callback import Callback
 
-from .sweep import collate_after_multirun, start_progress
+from .sweep import begin_sweep, collate_after_multirun, planned_members, start_progress
 
 
 class CollateCallback(Callback):
-    """Count a sweep's members when it starts; collate it when it ends."""
+    """Check, lock and plan a sweep when it starts; collate it when it ends."""
 
     def on_multirun_start(self, config: Any, **kwargs: Any) -> None:
-        """Record how many members the sweep has, for the members' progress lines."""
-        start_progress(config.hydra.sweep.dir, _count_members(config))
+        """Refuse a sweep the folder cannot take; write the manifest; start the progress count.
+
+        Raises:
+            SweepRefused: the folder is locked by a running sweep, holds another grid, or two
+                members would have the same settings (a BaseException, so that Hydra does not
+                turn it into a warning).
+        """
+        members = planned_members(config)
+        to_run = begin_sweep(config.hydra.sweep.dir, members)
+        if members is not None and to_run is not None and to_run < len(members):
+            _quiet_launcher(config)
+        start_progress(config.hydra.sweep.dir,
+                       to_run if to_run is not None else _count_members(config))
 
     def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
         """Collate the sweep folder into sweep.nc, summary.csv and runs_failed.csv."""
         collate_after_multirun(config.hydra.sweep.dir)
+
+
+def _quiet_launcher(config: Any) -> None:
+    """On a resume, the launcher's own lines would list every member, run or kept: drop them.
+
+    The launcher is made from this same config after the callback, so its ``verbose`` setting
+    (joblib's per-member lines) can still be turned off here.
+    """
+    import logging
+
+    from omegaconf import open_dict, read_write
+
+    logging.getLogger("hydra_plugins.hydra_joblib_launcher").setLevel(logging.WARNING)
+    if "verbose" in config.hydra.launcher:
+        with read_write(config.hydra.launcher), open_dict(config.hydra.launcher):
+            config.hydra.launcher.verbose = 0
 
 
 def _count_members(config: Any) -> int | None:

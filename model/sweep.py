@@ -42,7 +42,7 @@ import xarray as xr
 import yaml
 
 from .errors import OutputError, UserError
-from .outputs import write_netcdf, write_text
+from .outputs import write_text
 
 MILESTONES = (2030, 2035, 2040, 2045)
 FIXED_DIMS = ("scenario", "seed")
@@ -81,8 +81,8 @@ class Member:
 
     @property
     def ok(self) -> bool:
-        """The member wrote its results."""
-        return (self.folder / RESULTS).is_file()
+        """The member wrote its results (and nothing since said they are unusable)."""
+        return not self.error and (self.folder / RESULTS).is_file()
 
 
 @dataclass
@@ -119,36 +119,78 @@ def _member_folders(folder: Path) -> list[Path]:
                   key=lambda p: int(p.name))
 
 
+NOT_RUN = "not run: the member never started (the sweep was interrupted or stopped before it)"
+
+
+def _read_yaml(path: Path) -> Any:
+    """A small YAML file Hydra wrote; UserError naming it when missing or unreadable."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
+        raise UserError(f"cannot read {path}: {reason}") from None
+
+
+def _member(sub: Path, number: int, planned: list[str] | None) -> Member:
+    """One member from its folder; with a plan (manifest), a folder Hydra never wrote is 'not run'.
+
+    Raises:
+        UserError: without a plan, the folder lacks readable ``.hydra/`` files.
+    """
+    hydra_dir = sub / ".hydra"
+    try:
+        overrides = list(_read_yaml(hydra_dir / "overrides.yaml") or [])
+        config = _read_yaml(hydra_dir / "config.yaml") or {}
+        choices = (_read_yaml(hydra_dir / "hydra.yaml") or {}).get(
+            "hydra", {}).get("runtime", {}).get("choices", {})
+        scenario = str(choices.get("scenario") or "baseline")
+        seed = int(config.get("seed", 0))
+    except (UserError, AttributeError, TypeError, ValueError) as exc:
+        if planned is None:
+            raise UserError(f"{sub} is not a complete sweep member ({exc}); every numbered "
+                            "folder of a sweep holds the .hydra/ folder Hydra wrote") from None
+        values = dict(_parse_override(o) for o in planned)
+        never = not hydra_dir.is_dir()
+        return Member(folder=sub, number=number, overrides=list(planned),
+                      scenario=str(values.get("scenario", "baseline")),
+                      seed=int(values.get("seed", 0)),
+                      error=NOT_RUN if never else f"not run: {exc}")
+    error = ""
+    if (sub / FAILED).is_file():
+        try:
+            error = json.loads((sub / FAILED).read_text(encoding="utf-8")).get("error", "")
+        except (OSError, ValueError, AttributeError):
+            error = f"failed ({FAILED} unreadable)"
+        error = error or "failed"
+    elif not (sub / RESULTS).is_file():
+        error = "not run to the end: no results (the member was interrupted)"
+    return Member(folder=sub, number=number, overrides=overrides, scenario=scenario, seed=seed,
+                  error=error)
+
+
 def read_members(folder: str | Path) -> list[Member]:
     """The members of a sweep folder, with their labels and errors.
 
+    With a manifest (``manifest.json``, written when the sweep started) the members are the
+    planned ones: a member whose folder is missing or incomplete is listed as not run, and
+    numbered folders outside the plan are ignored. Without one (a sweep of an older version),
+    the members are the numbered folders.
+
     Raises:
-        UserError: the folder is not a sweep folder (no numbered member folders).
+        UserError: the folder is not a sweep folder, or a member folder cannot be read.
     """
     folder = Path(folder)
     if not folder.is_dir():
         raise UserError(f"{folder} is not a folder")
-    subdirs = _member_folders(folder)
-    if not subdirs:
-        raise UserError(f"{folder} holds no sweep members (numbered folders with .hydra/); "
-                        "give the folder a sweep wrote (outputs/sweeps/...)")
-    members = []
-    for sub in subdirs:
-        hydra_dir = sub / ".hydra"
-        overrides = yaml.safe_load((hydra_dir / "overrides.yaml").read_text()) or []
-        config = yaml.safe_load((hydra_dir / "config.yaml").read_text()) or {}
-        choices = (yaml.safe_load((hydra_dir / "hydra.yaml").read_text()) or {}).get(
-            "hydra", {}).get("runtime", {}).get("choices", {})
-        error = ""
-        if (sub / FAILED).is_file():
-            error = json.loads((sub / FAILED).read_text()).get("error", "")
-        elif not (sub / RESULTS).is_file():
-            error = "no results: the member did not finish"
-        members.append(Member(
-            folder=sub, number=int(sub.name), overrides=list(overrides),
-            scenario=str(choices.get("scenario") or "baseline"), seed=int(config.get("seed", 0)),
-            error=error,
-        ))
+    plan = read_manifest(folder)
+    if plan is not None:
+        members = [_member(folder / str(i), i, planned) for i, planned in enumerate(plan)]
+    else:
+        subdirs = _member_folders(folder)
+        if not subdirs:
+            raise UserError(f"{folder} holds no sweep members (numbered folders with .hydra/); "
+                            "give the folder a sweep wrote (outputs/sweeps/...)")
+        members = [_member(sub, int(sub.name), None) for sub in subdirs]
     varying = _swept_keys(members)
     for m in members:
         values = dict(_parse_override(o) for o in m.overrides)
@@ -181,30 +223,26 @@ def combine(members: list[Member]) -> xr.Dataset:
     Raises:
         UserError: no member succeeded, or two members share all labels.
     """
-    ok = [m for m in members if m.ok]
-    if not ok:
-        raise UserError("no member of the sweep succeeded: nothing to combine "
-                        "(runs_failed.csv says why)")
     template = None
     parts = []
     keys = sorted({k for m in members for k in m.swept})
     for m in members:
-        if m.ok:
-            with xr.open_dataset(m.folder / RESULTS) as ds:
-                data = ds.load()
-            if template is None:
-                template = data
-        else:
-            data = None
+        data = _load_results(m) if m.ok else None
+        if data is not None and template is None:
+            template = data
         parts.append((m, data))
-    assert template is not None
+    if template is None:
+        raise UserError("no member of the sweep succeeded: nothing to combine "
+                        "(runs_failed.csv says why)")
+    as_text = {k for k in keys if not _all_numbers(m.swept.get(k) for m in members)}
     blank = xr.full_like(template, np.nan, dtype=float)
     datasets = []
     for m, data in parts:
         ds = data if data is not None else blank
         ds = ds.drop_vars([v for v in ds.data_vars if ds[v].dtype.kind not in "fiub"])
         labels = {"scenario": m.scenario, "seed": m.seed}
-        labels |= {dim_name(k): _label(m.swept.get(k)) for k in keys}
+        labels |= {dim_name(k): str(m.swept.get(k)) if k in as_text else m.swept.get(k)
+                   for k in keys}
         ds = ds.expand_dims("run").assign_coords({k: ("run", [v]) for k, v in labels.items()})
         ds.attrs = {}
         datasets.append(ds)
@@ -225,13 +263,25 @@ def combine(members: list[Member]) -> xr.Dataset:
     return combined
 
 
-def _label(value: Any) -> Any:
-    """A coordinate label for a swept value (strings for anything not a plain number)."""
-    if isinstance(value, bool) or value is None:
-        return str(value)
-    if isinstance(value, (int, float)):
-        return value
-    return str(value)
+def _all_numbers(values) -> bool:
+    """Every value is a plain number: the swept setting's dimension is numeric, else text.
+
+    A setting swept over values of several types (``ring_road_5=2030,never``) gets a dimension
+    of strings ('2030', 'never'): one coordinate holds one type.
+    """
+    return all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
+
+
+def _load_results(m: Member) -> xr.Dataset | None:
+    """A member's results, or None with ``m.error`` set when the file cannot be read."""
+    try:
+        with xr.open_dataset(m.folder / RESULTS) as ds:
+            return ds.load()
+    except Exception as exc:  # any unreadable file (truncated, not netCDF): the member failed
+        first = (str(exc).splitlines() or [type(exc).__name__])[0]
+        m.error = (f"{RESULTS} cannot be read ({type(exc).__name__}: {first}); resume re-runs "
+                   "the member")
+        return None
 
 
 def summarise(sweep: xr.Dataset) -> pd.DataFrame:
@@ -277,14 +327,23 @@ def failures_table(members: list[Member]) -> pd.DataFrame:
 
 def collate(folder: str | Path) -> SweepOutcome:
     """Write ``sweep.nc``, ``summary.csv`` and ``runs_failed.csv`` for a sweep folder."""
+    from .writing import remove_stale_temporaries, write_results
+
     folder = Path(folder)
     members = read_members(folder)
+    remove_stale_temporaries(folder)
+    sweep = None
+    if any(m.ok for m in members):
+        try:
+            sweep = combine(members)  # marks members whose results cannot be read as failed
+        except UserError:
+            if any(m.ok for m in members):
+                raise
     failed = [m for m in members if not m.ok]
     written = [write_text(failures_table(members).to_csv(index=False),
                           folder / "runs_failed.csv")]
-    if len(failed) < len(members):
-        sweep = combine(members)
-        written.insert(0, write_netcdf(sweep, folder / "sweep.nc"))
+    if sweep is not None:
+        written.insert(0, write_results(sweep, folder / "sweep.nc"))
         written.insert(1, write_text(summarise(sweep).to_csv(index=False),
                                      folder / "summary.csv"))
     return SweepOutcome(folder=folder, members=len(members), failed=failed, written=written)
@@ -323,36 +382,223 @@ def member_finished(folder: str | Path, number: int, ok: bool) -> str:
     return text
 
 
+MANIFEST = "manifest.json"
+LOCK = "sweep.lock"
+
+
+class SweepRefused(BaseException):
+    """A sweep may not start in its folder (locked, another grid, duplicate members).
+
+    A ``BaseException``: Hydra turns ``Exception``s raised in callbacks into warnings, and the
+    refusal must stop the sweep before any member runs. ``python -m model`` exits with status 2.
+    """
+
+
+def read_manifest(folder: str | Path) -> list[list[str]] | None:
+    """The planned members' overrides of a sweep folder (None: a sweep without a manifest).
+
+    Raises:
+        UserError: the manifest exists but cannot be read.
+    """
+    path = Path(folder) / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        members = json.loads(path.read_text(encoding="utf-8"))["members"]
+        return [[str(o) for o in m] for m in members]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise UserError(f"cannot read {path} ({exc}); it lists the sweep's planned members. "
+                        "Delete it to collate the numbered folders as they are") from None
+
+
+def planned_members(config: Any) -> list[list[str]] | None:
+    """The overrides of every member of a multirun, as Hydra's basic sweeper will launch them.
+
+    None when the sweep is not run by the basic sweeper or its member folders are not named by
+    member number (then no manifest is kept).
+    """
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from omegaconf import OmegaConf
+
+    hydra = config.hydra
+    target = str(hydra.sweeper.get("_target_", ""))
+    subdir = OmegaConf.to_container(hydra.sweep, resolve=False).get("subdir")
+    if not target.endswith("BasicSweeper") or subdir != "${hydra.job.num}":
+        return None
+    params = [f"{k}={v}" for k, v in (hydra.sweeper.get("params") or {}).items()]
+    loader = GlobalHydra.instance().config_loader() if GlobalHydra.instance().is_initialized() \
+        else None
+    parser = OverridesParser.create(config_loader=loader)
+    overrides = parser.parse_overrides([*params, *hydra.overrides.task])
+    return [m for batch in BasicSweeper.split_arguments(overrides, None) for m in batch]
+
+
+def _member_key(overrides: list[str]) -> tuple:
+    values = dict(_parse_override(o) for o in overrides)
+    return tuple(sorted((k, repr(v)) for k, v in values.items()))
+
+
+def _lock_holder(folder: Path) -> str | None:
+    """Who holds the folder's lock, if a live sweep does (None: free or stale)."""
+    import socket
+
+    path = folder / LOCK
+    if not path.is_file():
+        return None
+    try:
+        lock = json.loads(path.read_text(encoding="utf-8"))
+        pid, host = int(lock["pid"]), str(lock["host"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # a lock half-written by a killed process: stale
+    if host == socket.gethostname():
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return None
+        except PermissionError:
+            pass
+    return f"process {pid} on {host}, since {lock.get('started', '?')}"
+
+
+def begin_sweep(folder: str | Path, members: list[list[str]] | None) -> int | None:
+    """Check that a sweep may run in ``folder``, lock it and write its manifest.
+
+    Returns the number of members that will run (all, or on a resume the missing and failed
+    ones), or None when the plan is unknown.
+
+    Raises:
+        SweepRefused: another sweep holds the folder, the folder holds a sweep of another grid,
+            or two members would have the same settings.
+    """
+    import socket
+
+    folder = Path(folder)
+    holder = _lock_holder(folder)
+    if holder is not None:
+        raise SweepRefused(
+            f"another sweep is writing into {folder} ({holder}); wait for it to finish or "
+            f"choose another folder with hydra.sweep.dir=... (if no sweep is running, delete "
+            f"{folder / LOCK})")
+    if members is None:
+        return None
+    seen: dict[tuple, int] = {}
+    for i, m in enumerate(members):
+        j = seen.setdefault(_member_key(m), i)
+        if j != i:
+            raise SweepRefused(
+                f"members {j} and {i} of the sweep have the same settings ({' '.join(m)}): "
+                "they would overwrite each other in sweep.nc; list each value once")
+    try:
+        existing = read_manifest(folder)
+    except UserError as exc:
+        raise SweepRefused(str(exc)) from None
+    if existing is None and folder.is_dir():
+        existing = _legacy_plan(folder)
+    resuming = existing is not None and bool(existing)
+    if resuming and not _same_grid(existing, members, legacy=read_manifest(folder) is None):
+        raise SweepRefused(
+            f"{folder} holds a sweep of another grid ({len(existing)} members, e.g. "
+            f"{' '.join(existing[0]) or 'no overrides'}); a folder holds one sweep. Choose a new "
+            "folder (hydra.sweep.dir=..., or leave the default: a new time-stamped folder), or "
+            f"re-run that sweep's missing members with python -m model.sweep resume {folder}")
+    folder.mkdir(parents=True, exist_ok=True)
+    write_text(json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
+                           "started": time.strftime("%Y-%m-%d %H:%M:%S")}), folder / LOCK)
+    write_text(json.dumps({"members": members}, indent=1, ensure_ascii=False),
+               folder / MANIFEST)
+    if not resuming:
+        return len(members)
+    todo = [i for i, m in enumerate(members) if not _member(folder / str(i), i, m).ok]
+    kept = len(members) - len(todo)
+    shown = ", ".join(map(str, todo[:20])) + (" ..." if len(todo) > 20 else "")
+    print(f"Resuming {folder}: {len(todo)} of {len(members)} members to run"
+          f"{f' ({shown})' if todo else ''}; {kept} already done are kept.", flush=True)
+    return len(todo)
+
+
+def _same_grid(existing: list[list[str]], members: list[list[str]], legacy: bool) -> bool:
+    """The folder's sweep is this one (the folders of a legacy sweep may be fewer: interrupted)."""
+    if not legacy:
+        return existing == members
+    return len(existing) <= len(members) and existing == members[:len(existing)]
+
+
+def _legacy_plan(folder: Path) -> list[list[str]] | None:
+    """Overrides of the numbered member folders of a sweep without a manifest (None: none)."""
+    subdirs = _member_folders(folder)
+    if not subdirs:
+        return None
+    plan = []
+    for sub in subdirs:
+        try:
+            plan.append([str(o) for o in _read_yaml(sub / ".hydra" / "overrides.yaml") or []])
+        except UserError:
+            plan.append(["(unreadable member folder)"])
+    return plan
+
+
+def end_sweep(folder: str | Path) -> None:
+    """Release the folder's lock if this process holds it."""
+    path = Path(folder) / LOCK
+    try:
+        if json.loads(path.read_text(encoding="utf-8")).get("pid") == os.getpid():
+            path.unlink()
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 LAST_OUTCOME: SweepOutcome | None = None
 LAST_ERROR: str | None = None
-"""What the callback found at the end of the last multirun in this process (read by main)."""
+LAST_ERROR_CODE = 1
+"""What the callback found at the end of the last multirun in this process (read by main):
+the outcome, or the error and its exit status (2 a user error, 1 an internal error)."""
 
 
 def collate_after_multirun(folder: str | Path) -> None:
-    """Collate at the end of a multirun; remember the outcome for the exit status.
+    """Collate at the end of a multirun; remember the outcome for the exit status; unlock.
 
     Called by the Hydra callback (``model/hydra_callbacks.py``): Hydra turns exceptions raised in
     callbacks into warnings, so the outcome is kept here for ``python -m model`` to report.
     """
-    global LAST_OUTCOME, LAST_ERROR
-    LAST_OUTCOME, LAST_ERROR = None, None
+    global LAST_OUTCOME, LAST_ERROR, LAST_ERROR_CODE
+    LAST_OUTCOME, LAST_ERROR, LAST_ERROR_CODE = None, None, 1
     try:
         LAST_OUTCOME = collate(folder)
     except (UserError, OSError) as exc:
-        LAST_ERROR = str(exc)
+        LAST_ERROR, LAST_ERROR_CODE = str(exc), 2
     except Exception as exc:  # reported by python -m model as an internal error (exit 1)
         LAST_ERROR = f"internal error while collating: {type(exc).__name__}: {exc}"
+    finally:
+        end_sweep(folder)
 
 
 def resume(folder: str | Path) -> int:
-    """Re-run the members of a sweep that are missing or failed, then collate (exit status)."""
+    """Re-run the members of a sweep that are missing or failed, then collate (exit status).
+
+    The sweep runs again with its own overrides and launcher settings (``hydra.launcher.*``,
+    ``hydra/launcher=...`` as given when it started), into the same folder.
+
+    Raises:
+        UserError: the folder has no readable ``multirun.yaml``.
+    """
     folder = Path(folder)
     plan = folder / "multirun.yaml"
     if not plan.is_file():
         raise UserError(f"{folder} has no multirun.yaml: not a sweep folder Hydra wrote")
-    saved = yaml.safe_load(plan.read_text())
-    overrides = saved.get("hydra", {}).get("overrides", {}).get("task", [])
-    command = [sys.executable, "-m", "model", "-m", *overrides, f"hydra.sweep.dir={folder}"]
+    saved = _read_yaml(plan)
+    try:
+        given = saved["hydra"]["overrides"]
+        task = [str(o) for o in given.get("task") or []]
+        hydra_overrides = [str(o) for o in given.get("hydra") or []]
+    except (KeyError, TypeError, AttributeError):
+        raise UserError(f"{plan} does not hold a sweep's overrides (hydra.overrides); it may be "
+                        "damaged") from None
+    launcher = [o for o in hydra_overrides
+                if not o.lstrip("+~").startswith(("hydra.sweep.dir=", "hydra.mode="))]
+    command = [sys.executable, "-m", "model", "-m", *task, *launcher,
+               f"hydra.sweep.dir={folder}"]
     return subprocess.run(command, check=False).returncode
 
 
