@@ -641,17 +641,54 @@ class Region:
         return int(self.logistics.loc[rows[0], "zone"])
 
 
+def _setup_problem(region: Region, settings: list[str]) -> str:
+    """What a baseline run with these settings finds wrong when it sets up on ``region``.
+
+    The same checks as a run (the sub-models' own: centre zone, corridors, levers), so that
+    ``region check`` and a run never disagree; "" when the run can start.
+    """
+    import yaml
+
+    from .api import load_config
+    from .errors import UserError
+    from .simulation import CapitalRegionModel
+
+    overrides = {}
+    for text in settings:
+        key, sep, value = text.partition("=")
+        if not sep:
+            return f"{text!r}: settings are given as key=value (e.g. transport.centre_zone=A)"
+        try:
+            overrides[key] = yaml.safe_load(value)
+        except yaml.YAMLError:
+            overrides[key] = value
+    try:
+        CapitalRegionModel(load_config(agent_scale=0.01, overrides=overrides), region)
+    except UserError as exc:
+        return str(exc)
+    return ""
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m model.region check FOLDER``: validate a region folder and report."""
     parser = argparse.ArgumentParser(prog="python -m model.region", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="validate a region folder")
     check.add_argument("folder", nargs="?", default=None, help="default: the embedded region")
+    check.add_argument("settings", nargs="*", metavar="key=value",
+                       help="settings the runs will use, e.g. transport.centre_zone=A")
     args = parser.parse_args(argv)
     try:
         region = Region.load(args.folder)
     except RegionError as exc:
         print(exc, file=sys.stderr)
+        return 2
+    problem = _setup_problem(region, args.settings)
+    if problem:
+        print(f"{region.path}: the tables are valid, but a run with "
+              f"{'these' if args.settings else 'the default'} settings rejects the region:\n"
+              f"{problem}\nGive the settings your runs use after the folder, e.g. "
+              "transport.centre_zone=<a zone_id>.", file=sys.stderr)
         return 2
     print(
         f"{region.path}: valid. {len(region.provinces)} provinces, {region.n_zones} zones, "
