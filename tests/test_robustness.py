@@ -32,7 +32,7 @@ from model.region import main as region_main
 from model.testing import assert_results_equal
 from model.writing import remove_stale_temporaries
 
-from .conftest import REPO_ROOT, copy_region, run_cli
+from .conftest import REPO_ROOT, run_cli
 
 FAST = ["run.agent_scale=0.05", "run.end_year=2027"]
 
