@@ -8,7 +8,8 @@ Exit status: 0 success; 2 a user error (bad override, unknown scenario, invalid 
 unwritable output folder), reported as one paragraph without a traceback; 1 an internal error
 (the traceback goes to a log file whose path is printed); 3 a sweep in which some members failed
 (the others are kept and collated; ``runs_failed.csv`` lists the failures). A failed run leaves
-no ``results.nc``.
+no ``results.nc``, and no run folder unless the folder held other files before (README, "When
+something goes wrong"); a sweep refused at its start (:class:`model.sweep.SweepRefused`) exits 2.
 """
 
 from __future__ import annotations
@@ -283,10 +284,13 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
-def _crash_log(exc: BaseException) -> Path:
+def _crash_log(exc: BaseException) -> Path | str:
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     path = Path(tempfile.gettempdir()) / f"hncr-model-crash-{stamp}-{os.getpid()}.log"
-    path.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
+    try:
+        path.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
+    except OSError as err:  # no log rather than a traceback on the console
+        return f"(nowhere: the log {path} could not be written: {err.strerror or err})"
     return path
 
 

@@ -449,8 +449,11 @@ class Workers:
         fits = new_min <= j.tolerance_min[idx, None]
         new_gc = np.where(fits, new_gc, np.inf)
         extra = np.maximum(self._logsum(new_gc) - self._logsum(old_gc), 0.0)
+        reachable = np.isfinite(extra)
         v = np.column_stack([
-            np.where(np.isfinite(extra), p.beta_extra_commute_per_min * extra, -np.inf),
+            # (0 x inf would warn for a coefficient of 0: multiply only the finite extras)
+            np.where(reachable, p.beta_extra_commute_per_min * np.where(reachable, extra, 0.0),
+                     -np.inf),
             p.asc_move_home + j.older[idx] * p.older_move_penalty
             + j.high_skill[idx] * p.high_skill_move_bonus,
             np.full(len(idx), p.asc_quit),

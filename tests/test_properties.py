@@ -46,8 +46,21 @@ CELLS = st.one_of(
 )
 """Cell texts: finite, NaN, ±inf, huge, negative, empty, text."""
 
-EDITS = st.lists(st.tuples(st.sampled_from(NUMERIC), st.integers(min_value=0), CELLS),
-                 min_size=1, max_size=3)
+SCALES = st.sampled_from([0.0, 1e-9, 0.01, 0.5, 2.0, 10.0, 1e3, 1e6, 1e9, 1e12, -1.0])
+"""Or a multiple of the cell's own value: extreme values that are often still allowed."""
+
+EDITS = st.lists(st.tuples(st.sampled_from(NUMERIC), st.integers(min_value=0),
+                           st.one_of(CELLS, SCALES)), min_size=1, max_size=3)
+
+
+def _new_cell(old: str, edit: str | float) -> str:
+    if isinstance(edit, str):
+        return edit
+    try:
+        value = float(old) * edit
+    except ValueError:  # an empty optional cell: leave it
+        return old
+    return str(round(value)) if "." not in old and "e" not in old.lower() else repr(value)
 
 
 def _outcome(config_overrides: dict, region: Region | None = None) -> str:
@@ -75,10 +88,11 @@ def _outcome(config_overrides: dict, region: Region | None = None) -> str:
 def test_generated_region_tables_run_validly_or_are_rejected(edits):
     with tempfile.TemporaryDirectory() as tmp:
         folder = copy_region(Path(tmp) / "region")
-        for (table, column), row, text in edits:
+        for (table, column), row, edit in edits:
             path = folder / f"{table}.csv"
             frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-            frame.loc[row % ROWS[table], column] = text
+            at = (row % ROWS[table], column)
+            frame.loc[at] = _new_cell(frame.loc[at], edit)
             frame.to_csv(path, index=False)
         try:
             region = Region.load(folder)
@@ -101,7 +115,8 @@ def _numeric_keys(node: dict, prefix: str = "") -> list[str]:
     return out
 
 
-KEYS = sorted(_numeric_keys(defaults_dict())) + [
+KEYS = [
+    *sorted(_numeric_keys(defaults_dict())),
     "policies.housing.units_per_year.phu_tho", "policies.forest.afforestation_ha_yr.phu_tho",
     "transport.corridors.ring_road_5", "policies.forest.credit_start_year",
     "policies.shuttle.subsidy_start_year", "firms.sector_hazard_multiplier.electronics",
