@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from . import cf
 from .config import RunConfig
 from .errors import OutputError
 from .paths import PACKAGE_DIR
@@ -31,8 +32,13 @@ class Variable:
 
     dims: tuple[str, ...]
     units: str
+    """The model's unit (``tCO2e``, ``VND``, ``count``, ...); the file carries its CF form
+    (:mod:`model.cf`: ``t`` + species, ``1`` + currency, ``/yr`` on flows)."""
     long_name: str
     long_name_vi: str
+    kind: str = ""
+    """``flow`` (an amount in the year: units get ``/yr``) or ``stock``/``state``; empty: inferred
+    from the unit and long name (:func:`model.cf.is_flow`)."""
 
 
 VARIABLES: dict[str, Variable] = {
@@ -127,7 +133,7 @@ VARIABLES: dict[str, Variable] = {
     ),
     "commute_co2_t": Variable(
         ("year",), "tCO2", "emissions of commuting trips of the modelled firms' workers",
-        "phát thải CO2 do đi lại của lao động các doanh nghiệp được mô hình hóa",
+        "phát thải CO2 do đi lại của lao động các doanh nghiệp được mô hình hóa", kind="flow",
     ),
     "forest_area_ha": Variable(
         ('year', 'province', 'forest_type'), "ha",
@@ -163,27 +169,27 @@ VARIABLES: dict[str, Variable] = {
         ('year', 'province'), "tCO2e",
         "net forest absorption: removals minus harvest, fire and conversion emissions "
         "(positive = sink)",
-        "hấp thụ ròng của rừng: hấp thụ trừ phát thải (dương = bể hấp thụ)",
+        "hấp thụ ròng của rừng: hấp thụ trừ phát thải (dương = bể hấp thụ)", kind="flow",
     ),
     "plantation_rotation_age": Variable(
         ('year', 'province'), "yr",
         "mean age at harvest of plantation stands harvested in the year (area-weighted)",
-        "tuổi khai thác bình quân của rừng trồng khai thác trong năm",
+        "tuổi khai thác bình quân của rừng trồng khai thác trong năm", kind="state",
     ),
     "carbon_credits_tco2e": Variable(
         ('year', 'province'), "tCO2e",
         "forest carbon credits issued (additional net absorption after the buffer)",
-        "tín chỉ các-bon rừng được cấp (hấp thụ ròng bổ sung sau khi trừ dự phòng)",
+        "tín chỉ các-bon rừng được cấp (hấp thụ ròng bổ sung sau khi trừ dự phòng)", kind="flow",
     ),
     "carbon_payments_vnd": Variable(
         ('year', 'province'), "VND",
         "payments for forest carbon credits",
-        "chi trả cho tín chỉ các-bon rừng",
+        "chi trả cho tín chỉ các-bon rừng", kind="flow",
     ),
     "pfes_payments_vnd": Variable(
         ('year', 'province'), "VND",
         "payments for forest environmental services",
-        "chi trả dịch vụ môi trường rừng",
+        "chi trả dịch vụ môi trường rừng", kind="flow",
     ),
     "afforested_ha": Variable(
         ('year', 'province'), "ha",
@@ -309,17 +315,9 @@ def build_dataset(
     static: dict[str, np.ndarray],
 ) -> xr.Dataset:
     """Label a run's arrays as the results dataset of the contract."""
-    data_vars = {}
-    for name, values in {**yearly, **static}.items():
-        meta = VARIABLES[name]
-        data_vars[name] = xr.Variable(
-            meta.dims, values,
-            attrs={"units": meta.units, "long_name": meta.long_name,
-                   "long_name_vi": meta.long_name_vi},
-        )
+    data_vars = {name: xr.Variable(VARIABLES[name].dims, values)
+                 for name, values in {**yearly, **static}.items()}
     ds = xr.Dataset(data_vars, coords=coordinates(region, config.years))
-    ds["year"].attrs.update(units="year", long_name="year (end-of-year states, in-year flows)",
-                            long_name_vi="năm")
     ds.attrs.update(
         title="Hà Nội Capital Region scenario model: results of one run",
         scenario=config.scenario,
@@ -333,7 +331,7 @@ def build_dataset(
         created_utc=dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         Conventions="CF-1.10",
     )
-    return ds
+    return cf.annotate(ds, VARIABLES, ds.attrs["model_version"])
 
 
 def _atomic_write(path: str | Path, write: Callable[[Path], object], what: str) -> Path:
@@ -363,15 +361,16 @@ def _atomic_write(path: str | Path, write: Callable[[Path], object], what: str) 
 
 
 def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
-    """Write a dataset to netCDF4 atomically (see :func:`_atomic_write`), compressed.
+    """Write a run's or a sweep's results to netCDF4 atomically (see :func:`_atomic_write`).
 
-    Numeric variables are zlib-compressed (lossless): flow matrices such as ``commute_flow`` are
-    mostly zeros, and a 140-member sweep shrinks several-fold.
+    The file follows CF-1.10 (:func:`model.cf.prepare`: attributes from :data:`VARIABLES`, a
+    ``history`` line, text as UTF-8 character arrays). Numeric variables are zlib-compressed
+    (lossless): flow matrices such as ``commute_flow`` are mostly zeros, and a 140-member sweep
+    shrinks several-fold.
     """
-    encoding = {name: {"zlib": True, "complevel": 4} for name, var in ds.data_vars.items()
-                if var.dtype.kind in "fiu"}
-    return _atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="netcdf4",
-                                                        encoding=encoding), "results")
+    prepared, encoding = cf.prepare(ds, VARIABLES, model_version())
+    return _atomic_write(path, lambda tmp: prepared.to_netcdf(tmp, engine="netcdf4",
+                                                              encoding=encoding), "results")
 
 
 def write_text(text: str, path: str | Path) -> Path:
