@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import dataclasses
 import datetime as dt
 import os
 import re
@@ -520,15 +519,6 @@ def scenario_blocks(ds: xr.Dataset, lang: str) -> list[dict]:
     return out
 
 
-def _walk(obj: object, prefix: str = ""):
-    for f in dataclasses.fields(obj):
-        value = getattr(obj, f.name)
-        if dataclasses.is_dataclass(value):
-            yield from _walk(value, f"{prefix}{f.name}.")
-        else:
-            yield f"{prefix}{f.name}", value, f.metadata
-
-
 def _lookup(config: dict, key: str) -> object:
     node = config
     for part in key.split("."):
@@ -540,7 +530,7 @@ def _lookup(config: dict, key: str) -> object:
 
 def assumptions(config_yaml: str | None) -> tuple[list[dict], int]:
     """Parameters whose source is assumed, with the run's value and the plausible range."""
-    from .config import RunConfig
+    from .config import RunConfig, walk_settings
 
     config = {}
     if config_yaml:
@@ -549,7 +539,7 @@ def assumptions(config_yaml: str | None) -> tuple[list[dict], int]:
         except yaml.YAMLError:
             config = {}
     rows, total = [], 0
-    for key, default, meta in _walk(RunConfig()):
+    for key, default, meta in walk_settings(RunConfig()):
         if "source" not in meta:
             continue
         total += 1
@@ -606,7 +596,9 @@ def render(results: Results, lang: str = "en", today: dt.date | None = None) -> 
     try:
         import jinja2
     except ImportError as exc:
-        raise UserError("the report needs jinja2: pip install 'hncr-model[report]'") from exc
+        raise UserError('the report needs jinja2, which the report extra installs: '
+                        'python -m pip install -e ".[report]" (from the repository root)'
+                        ) from exc
     if lang not in plots.LANGS:
         raise UserError(f"--lang must be one of {', '.join(plots.LANGS)}, got {lang!r}")
     ds = results.ds
