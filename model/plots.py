@@ -139,8 +139,8 @@ TEXT: dict[str, dict[str, str]] = {
     "co2_t_abs": {"en": "Net forest absorption, cumulative {y0}–{y1}",
                   "vi": "Hấp thụ ròng của rừng, lũy kế {y0}–{y1}"},
     "co2_y": {"en": "Net absorption (ktCO2e)", "vi": "Hấp thụ ròng (nghìn tCO2e)"},
-    "paired": {"en": "differences paired by seed; whiskers: 5–95 % range of the total",
-               "vi": "chênh lệch tính theo từng seed; râu: khoảng 5–95 % của tổng"},
+    "paired": {"en": "differences paired by seed (the whisker is the range of the total)",
+               "vi": "chênh lệch tính theo từng seed (râu là khoảng của tổng)"},
 }
 """Every fixed text of the figures, in English and Vietnamese."""
 

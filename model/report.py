@@ -463,7 +463,8 @@ def headline_table(ds: xr.Dataset, lang: str, agent_scale: float | None = None) 
                 if agents is not None:
                     n = float(spread(agents.sel(scenario=s, year=y))["median"])
                     if np.isfinite(n) and n < FEW_AGENTS:
-                        caution = tr("few_agents", lang, n=fmt(n, 0, lang))
+                        shown = fmt(n, 0, lang) if n >= 1 or n == 0 else "< 1"
+                        caution = tr("few_agents", lang, n=shown)
                         cautions = True
                 cells.append({"value": value, "diff": diff, "caution": caution})
             rows.append({"scenario": s, "cells": cells})
