@@ -261,11 +261,94 @@ def _finish_sweep() -> None:
             sys.exit(3)
 
 
+SWEEP_EXTRA = 'python -m pip install -e ".[sweep]"'
+"""How to install the sweep extra (SALib, the submitit launcher) from a checkout."""
+
+
+def _first_comment(path: Path) -> str:
+    """The first sentence of a YAML file's leading comment (after ``# @package``)."""
+    words: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# @package"):
+            continue
+        text = line.lstrip("#").strip()
+        if not line.startswith("#") or (not text and words):
+            break
+        words.append(text)
+    first = " ".join(words)
+    match = re.search(r"(?<!No)\.(\s+[A-Z]|$)", first)
+    return first[:match.start() + 1] if match else first
+
+
+def _value(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {_value(v)}" for k, v in value.items()) + "}"
+    if value is None:
+        return "null"
+    return str(value)
+
+
+def help_text() -> str:
+    """The text of ``python -m model --help``.
+
+    Scenarios and sweep presets with the first sentence of their comment, the launchers, and every
+    setting with its units, default and one-line description, all from ``model/config.py`` and
+    the YAML files (so the help cannot drift from them).
+    """
+    from .config import RunConfig, walk_settings
+
+    out = [
+        "python -m model [key=value ...]        one run (default: baseline, seed 0, full scale)",
+        "python -m model -m key=a,b [key=...]   a sweep over the values",
+        "python -m model +sweep=<preset>        a sweep preset (mind the leading +)",
+        "",
+        "Hà Nội Capital Region scenario model: firms relocating from Hà Nội, cluster occupancy,",
+        "commuting and forest carbon, 2025-2045. Results go to outputs/runs/<date>/<time>/.",
+        "",
+        "Scenarios (scenario=<name>; default baseline):",
+    ]
+    out += [f"  {p.stem:<22} {_first_comment(p)}" for p in sorted(scenarios_dir().glob("*.yaml"))]
+    out += ["", "Sweep presets (+sweep=<name>):"]
+    for preset in sorted((configs_dir() / "sweep").glob("*.yaml")):
+        first = preset.read_text(encoding="utf-8").splitlines()[1].lstrip("#").strip()
+        out.append(f"  {preset.stem:<22} {first.split(': python -m')[0]}")
+    out += ["", "Launchers of sweeps (hydra/launcher=<name>):",
+            "  local (default)        members in parallel processes (joblib); "
+            "hydra.launcher.n_jobs=2 limits the cores",
+            f"  slurm, submitit_local  submitit (SLURM or this machine): needs {SWEEP_EXTRA}",
+            "", "Settings (key=value) — units, default, description:"]
+    for key, default, meta in walk_settings(RunConfig()):
+        if key == "scenario":
+            continue
+        units = f"[{meta['units']}]" if meta.get("units") else ""
+        doc = str(meta.get("doc", "")).strip().split(". ")[0].rstrip(".")
+        out.append(f"  {key} = {_value(default)} {units}".rstrip())
+        if doc:
+            out.append(f"      {doc}")
+    out += ["", "Every setting's source (or 'assumed' with a plausible range): model/config.py.",
+            "python -m model --cfg job prints the composed configuration; --hydra-help shows "
+            "Hydra's own options."]
+    return "\n".join(out)
+
+
+def _launcher_hint(message: str) -> str:
+    """For a launcher Hydra cannot load (the sweep extra is missing), say what to install."""
+    if re.search(r"hydra/launcher|submitit|Could not load 'hydra", message):
+        return (f"\nThe SLURM and submitit launchers come with the sweep extra: {SWEEP_EXTRA} "
+                "(from the repository root), then run the command again.")
+    return ""
+
+
 def _key_hint(message: str) -> str:
     """For an override of an unknown key, list the keys that exist at that level."""
     match = re.search(r"Could not override '([^']+)'", message)
     if not match:
         return ""
+    if match.group(1) == "sweep":
+        presets = ", ".join(sorted(p.stem for p in (configs_dir() / "sweep").glob("*.yaml")))
+        return f"\nSweep presets take a leading +: python -m model +sweep=<preset> ({presets})."
     node: object = defaults_dict()
     parts = match.group(1).split(".")
     for part in parts[:-1]:
@@ -304,6 +387,9 @@ def main(argv: list[str] | None = None) -> None:
 
     if argv is not None:
         sys.argv = [sys.argv[0], *argv]
+    if {"--help", "-h"} & set(sys.argv[1:]):
+        print(help_text())
+        return
     try:
         register_configs()
         app = hydra.main(version_base=None, config_path=str(configs_dir()),
@@ -319,7 +405,8 @@ def main(argv: list[str] | None = None) -> None:
         text = str(exc).split("\nConfig search path:")[0].rstrip()
         if exc.__cause__ is not None and str(exc.__cause__) not in text:
             text += f"\n{exc.__cause__}"
-        _fail(f"invalid command line or configuration: {text}{_key_hint(text)}", 2)
+        _fail(f"invalid command line or configuration: {text}{_key_hint(text)}"
+              f"{_launcher_hint(text)}", 2)
     except OSError as exc:
         where = exc.filename or "the output folder"
         _fail(f"cannot write to {where}: {exc.strerror or exc}. Choose a writable folder with "

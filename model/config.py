@@ -979,6 +979,16 @@ def defaults_dict() -> dict[str, Any]:
     return {k: full[k] for k in SECTIONS}
 
 
+def walk_settings(obj: Any, prefix: str = ""):
+    """Yield ``(dotted key, value, metadata)`` for every setting of a config dataclass instance."""
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if dataclasses.is_dataclass(value):
+            yield from walk_settings(value, f"{prefix}{f.name}.")
+        else:
+            yield f"{prefix}{f.name}", value, f.metadata
+
+
 def mapping_settings(cls: type | None = None, prefix: str = "") -> list[str]:
     """Dotted keys of the settings whose value is a mapping with free keys (``dict[...]``)."""
     cls = cls or RunConfig

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from . import cf
 from .config import RunConfig
 from .errors import OutputError
 from .paths import PACKAGE_DIR
@@ -31,8 +33,13 @@ class Variable:
 
     dims: tuple[str, ...]
     units: str
+    """The model's unit (``tCO2e``, ``VND``, ``count``, ...); the file carries its CF form
+    (:mod:`model.cf`: ``t`` + species, ``1`` + currency, ``/yr`` on flows)."""
     long_name: str
     long_name_vi: str
+    kind: str = ""
+    """``flow`` (an amount in the year: units get ``/yr``) or ``stock``/``state``; empty: inferred
+    from the unit and long name (:func:`model.cf.is_flow`)."""
 
 
 VARIABLES: dict[str, Variable] = {
@@ -127,7 +134,7 @@ VARIABLES: dict[str, Variable] = {
     ),
     "commute_co2_t": Variable(
         ("year",), "tCO2", "emissions of commuting trips of the modelled firms' workers",
-        "phát thải CO2 do đi lại của lao động các doanh nghiệp được mô hình hóa",
+        "phát thải CO2 do đi lại của lao động các doanh nghiệp được mô hình hóa", kind="flow",
     ),
     "forest_area_ha": Variable(
         ('year', 'province', 'forest_type'), "ha",
@@ -163,27 +170,27 @@ VARIABLES: dict[str, Variable] = {
         ('year', 'province'), "tCO2e",
         "net forest absorption: removals minus harvest, fire and conversion emissions "
         "(positive = sink)",
-        "hấp thụ ròng của rừng: hấp thụ trừ phát thải (dương = bể hấp thụ)",
+        "hấp thụ ròng của rừng: hấp thụ trừ phát thải (dương = bể hấp thụ)", kind="flow",
     ),
     "plantation_rotation_age": Variable(
         ('year', 'province'), "yr",
         "mean age at harvest of plantation stands harvested in the year (area-weighted)",
-        "tuổi khai thác bình quân của rừng trồng khai thác trong năm",
+        "tuổi khai thác bình quân của rừng trồng khai thác trong năm", kind="state",
     ),
     "carbon_credits_tco2e": Variable(
         ('year', 'province'), "tCO2e",
         "forest carbon credits issued (additional net absorption after the buffer)",
-        "tín chỉ các-bon rừng được cấp (hấp thụ ròng bổ sung sau khi trừ dự phòng)",
+        "tín chỉ các-bon rừng được cấp (hấp thụ ròng bổ sung sau khi trừ dự phòng)", kind="flow",
     ),
     "carbon_payments_vnd": Variable(
         ('year', 'province'), "VND",
         "payments for forest carbon credits",
-        "chi trả cho tín chỉ các-bon rừng",
+        "chi trả cho tín chỉ các-bon rừng", kind="flow",
     ),
     "pfes_payments_vnd": Variable(
         ('year', 'province'), "VND",
         "payments for forest environmental services",
-        "chi trả dịch vụ môi trường rừng",
+        "chi trả dịch vụ môi trường rừng", kind="flow",
     ),
     "afforested_ha": Variable(
         ('year', 'province'), "ha",
@@ -281,6 +288,7 @@ def coordinates(region: Region, years: range) -> dict[str, tuple | np.ndarray]:
     """Dimension and auxiliary coordinates shared by every run on ``region``."""
     zones, clusters = region.zones, region.clusters
     corridors = sorted({c for c in region.links["corridor"].dropna() if c})
+    names = corridor_names(region)
     return {
         "year": ("year", np.arange(years.start, years.stop, dtype=np.int64)),
         "province": ("province", np.array(region.province_names, dtype=object)),
@@ -301,7 +309,36 @@ def coordinates(region: Region, years: range) -> dict[str, tuple | np.ndarray]:
         "forest_type": ("forest_type", np.array(FOREST_TYPES, dtype=object)),
         "sector": ("sector", region.sectors["sector_id"].to_numpy(dtype=object)),
         "corridor": ("corridor", np.array(corridors, dtype=object)),
+        "corridor_name": ("corridor", np.array([names[c] for c in corridors], dtype=object)),
     }
+
+
+def _name_ends_at(head: str, tails: list[str]) -> bool:
+    """``head`` is a whole name: brackets closed, every name goes on with " (" or " –"."""
+    # " –" may follow a name ("Ring Road 5 – …"), not cut a list of places ("A – B – C").
+    ends = (" (", " –") if " – " not in head else (" (",)
+    return head.count("(") == head.count(")") and all(t == "" or t.startswith(ends)
+                                                      for t in tails)
+
+
+def corridor_names(region: Region) -> dict[str, str]:
+    """A readable name per corridor id, from the names of its links in ``links.csv``.
+
+    The links' common beginning when it ends where every name goes on with " (" or " –"
+    ("Ring Road 5 – Thái Nguyên section (open)" and "Ring Road 5 – Bắc Giang – …" give
+    "Ring Road 5"); otherwise the first link's name without a final "(part …)", "(open)" or
+    "(planned)".
+    """
+    out = {}
+    links = region.links.dropna(subset=["corridor"])
+    for corridor, group in links.groupby("corridor"):
+        names = [str(n) for n in group["name"]]
+        prefix = os.path.commonprefix(names)  # noqa: RUF071 - text, not paths
+        cut = next((k for k in range(len(prefix), 7, -1)
+                    if _name_ends_at(prefix[:k], [n[k:] for n in names])), 0)
+        out[str(corridor)] = names[0][:cut] if cut else re.sub(
+            r" \((part|open|planned)[^)]*\)$", "", names[0])
+    return out
 
 
 def build_dataset(
@@ -309,17 +346,9 @@ def build_dataset(
     static: dict[str, np.ndarray],
 ) -> xr.Dataset:
     """Label a run's arrays as the results dataset of the contract."""
-    data_vars = {}
-    for name, values in {**yearly, **static}.items():
-        meta = VARIABLES[name]
-        data_vars[name] = xr.Variable(
-            meta.dims, values,
-            attrs={"units": meta.units, "long_name": meta.long_name,
-                   "long_name_vi": meta.long_name_vi},
-        )
+    data_vars = {name: xr.Variable(VARIABLES[name].dims, values)
+                 for name, values in {**yearly, **static}.items()}
     ds = xr.Dataset(data_vars, coords=coordinates(region, config.years))
-    ds["year"].attrs.update(units="year", long_name="year (end-of-year states, in-year flows)",
-                            long_name_vi="năm")
     ds.attrs.update(
         title="Hà Nội Capital Region scenario model: results of one run",
         scenario=config.scenario,
@@ -333,7 +362,7 @@ def build_dataset(
         created_utc=dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         Conventions="CF-1.10",
     )
-    return ds
+    return cf.annotate(ds, VARIABLES, ds.attrs["model_version"])
 
 
 def _atomic_write(path: str | Path, write: Callable[[Path], object], what: str) -> Path:
@@ -363,15 +392,16 @@ def _atomic_write(path: str | Path, write: Callable[[Path], object], what: str) 
 
 
 def write_netcdf(ds: xr.Dataset, path: str | Path) -> Path:
-    """Write a dataset to netCDF4 atomically (see :func:`_atomic_write`), compressed.
+    """Write a run's or a sweep's results to netCDF4 atomically (see :func:`_atomic_write`).
 
-    Numeric variables are zlib-compressed (lossless): flow matrices such as ``commute_flow`` are
-    mostly zeros, and a 140-member sweep shrinks several-fold.
+    The file follows CF-1.10 (:func:`model.cf.prepare`: attributes from :data:`VARIABLES`, a
+    ``history`` line, text as UTF-8 character arrays). Numeric variables are zlib-compressed
+    (lossless): flow matrices such as ``commute_flow`` are mostly zeros, and a 140-member sweep
+    shrinks several-fold.
     """
-    encoding = {name: {"zlib": True, "complevel": 4} for name, var in ds.data_vars.items()
-                if var.dtype.kind in "fiu"}
-    return _atomic_write(path, lambda tmp: ds.to_netcdf(tmp, engine="netcdf4",
-                                                        encoding=encoding), "results")
+    prepared, encoding = cf.prepare(ds, VARIABLES, model_version())
+    return _atomic_write(path, lambda tmp: prepared.to_netcdf(tmp, engine="netcdf4",
+                                                              encoding=encoding), "results")
 
 
 def write_text(text: str, path: str | Path) -> Path:
@@ -380,45 +410,57 @@ def write_text(text: str, path: str | Path) -> Path:
 
 
 def summarise(ds: xr.Dataset, highlight_zones: tuple[str, ...] = ()) -> str:
-    """A short plain-text summary of a run's headline numbers."""
+    """A short plain-text summary of a run's headline numbers; each line defines its terms.
+
+    Money is in billions of constant VND of the base year, with the period it covers.
+    """
     years = ds["year"].values
     first, last = int(years[0]), int(years[-1])
+    scale = float(ds.attrs["agent_scale"])
     lines = [
         f"Scenario {ds.attrs['scenario']!r}, seed {ds.attrs['seed']}, {first}-{last}, "
-        f"agent scale {ds.attrs['agent_scale']:g}",
+        f"agent scale {scale:g} (one simulated firm or worker per {1 / scale:g} real ones; "
+        "counts below are real counts)",
         f"Region: {ds.sizes['zone']} zones in {ds.sizes['province']} provinces, "
         f"{ds.sizes['cluster']} clusters and parks, {ds.sizes['corridor']} named corridors",
     ]
     shown = [z for z in highlight_zones if z in ds["zone"].values]
     if "travel_time_to_centre_min" in ds and shown:
-        lines.append(f"Peak travel time to central Hà Nội by car and by rail, {first} -> {last}:")
+        lines.append(f"Peak-hour one-way travel time to central Hà Nội, min, {first} -> {last} "
+                     "(rail: only where a train beats the feeder road; '-' = no such rail):")
         tt = ds["travel_time_to_centre_min"]
+        served = ds["rail_service"].sel(period="peak") if "rail_service" in ds else None
         for zone in shown:
             car = tt.sel(zone=zone, mode="car", period="peak").values
             rail = tt.sel(zone=zone, mode="rail", period="peak").values
+            if served is not None:
+                ok = served.sel(zone=zone).values > 0
+                rail = np.where(ok, rail, np.nan)
             name = str(ds["zone_name"].sel(zone=zone).values)
-            lines.append(
-                f"  {name:<14} car {car[0]:5.0f} -> {car[-1]:4.0f} min   "
-                f"rail {rail[0]:5.0f} -> {rail[-1]:4.0f} min"
-            )
+            ends = [f"{v:5.0f}" if np.isfinite(v) else "    -" for v in (rail[0], rail[-1])]
+            lines.append(f"  {name:<14} car {car[0]:5.0f} -> {car[-1]:4.0f}   "
+                         f"rail {ends[0]} -> {ends[1].strip():>4}")
     if "province_occupancy" in ds:
         milestones = [y for y in (first, 2030, 2035, last) if first <= y <= last]
         milestones = sorted(set(milestones))
-        lines.append("Occupancy of clusters and parks, " + " -> ".join(map(str, milestones)) + ":")
+        lines.append("Occupancy of clusters and parks (land let / serviced land), "
+                     + " -> ".join(map(str, milestones)) + ":")
         occ = ds["province_occupancy"].sel(year=milestones)
         for province in ds["province"].values:
-            values = " -> ".join(f"{v:4.0%}" for v in occ.sel(province=province).values)
+            values = " -> ".join(f"{v:4.0%}" if np.isfinite(v) else "   -"
+                                 for v in occ.sel(province=province).values)
             lines.append(f"  {province:<14} {values}")
     if "firms_relocated" in ds:
         moved = ds["firms_relocated"].sum("year")
         parts = ", ".join(f"{p} {v:,.0f}" for p, v in moved.to_series().items() if v > 0)
-        lines.append(f"Firms relocated from Hà Nội, {first + 1}-{last}: {moved.sum().item():,.0f}"
-                     + (f" ({parts})" if parts else ""))
+        lines.append(f"Firms that moved from Hà Nội into clusters, {first + 1}-{last} in total: "
+                     f"{moved.sum().item():,.0f}" + (f" ({parts})" if parts else ""))
     if "rent_forgone_vnd" in ds:
         forgone = ds["rent_forgone_vnd"].sum("year")
         parts = ", ".join(f"{p} {v / 1e9:,.0f}" for p, v in forgone.to_series().items() if v > 0)
-        lines.append(f"Land rent forgone through exemptions: {forgone.sum().item() / 1e9:,.0f} "
-                     f"bn VND" + (f" ({parts})" if parts else ""))
+        lines.append(f"Land rent forgone through exemptions, {first + 1}-{last} in total: "
+                     f"{forgone.sum().item() / 1e9:,.0f} bn VND at {first} prices"
+                     + (f" ({parts})" if parts else ""))
     if "workers_quit" in ds:
         end = ds.sel(year=last)
         commute = end["workers_commuting"].sum().item()
@@ -426,14 +468,16 @@ def summarise(ds: xr.Dataset, highlight_zones: tuple[str, ...] = ()) -> str:
         quit_ = end["workers_quit"].item()
         share = (commute + moved) / (commute + moved + quit_) if commute + moved + quit_ else 0.0
         lines.append(f"Workers of relocated firms by {last}: {commute:,.0f} commute, {moved:,.0f} "
-                     f"moved home, {quit_:,.0f} quit (kept {share:.0%}); commuting CO2 "
+                     f"moved home, {quit_:,.0f} quit; {share:.0%} kept their job (commute or "
+                     "moved home)")
+        lines.append(f"Commuting CO2 of those workers in {last}: "
                      f"{end['commute_co2_t'].item() / 1e3:,.0f} kt/yr")
     if "forest_carbon_stock_tco2e" in ds:
         stock = ds["forest_carbon_stock_tco2e"].sum("forest_type")
         absorbed = ds["forest_net_absorption_tco2e"].sel(year=slice(first + 1, last)).sum("year")
         forested = [p for p in ds["province"].values if stock.sel(province=p, year=first) > 0]
-        lines.append(f"Forest carbon stock (MtCO2e) {first} -> {last}, and net absorption "
-                     f"{first + 1}-{last}:")
+        lines.append(f"Forest carbon stock, MtCO2e, {first} -> {last}; net absorption (growth "
+                     f"minus harvest, fire and conversion), MtCO2e, {first + 1}-{last} in total:")
         for p in forested:
             lines.append(f"  {p:<14} {stock.sel(province=p, year=first).item() / 1e6:7.1f} -> "
                          f"{stock.sel(province=p, year=last).item() / 1e6:7.1f}   absorbed "
@@ -441,7 +485,11 @@ def summarise(ds: xr.Dataset, highlight_zones: tuple[str, ...] = ()) -> str:
     if "corridor_open_year" in ds:
         opened = ds["corridor_open_year"].to_series().dropna()
         in_horizon = opened[(opened > first) & (opened <= last)]
+        names = (dict(zip(ds["corridor"].values, ds["corridor_name"].values, strict=True))
+                 if "corridor_name" in ds.coords else {})
         if len(in_horizon):
-            listed = ", ".join(f"{k} ({int(v)})" for k, v in in_horizon.sort_values().items())
-            lines.append(f"Corridors completed in the horizon: {listed}")
+            listed = ", ".join(f"{names.get(k, k)} ({int(v)})"
+                               for k, v in in_horizon.sort_values().items())
+            lines.append(f"Corridors completed (last section open) in {first + 1}-{last}: "
+                         f"{listed}")
     return "\n".join(lines)

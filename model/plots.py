@@ -5,7 +5,8 @@ Each function takes a results dataset — one run (``results.nc``, one scenario,
 scenario label by :func:`model.compare.as_sweep`) — and ``lang="en"`` or ``"vi"``, and returns a
 :class:`matplotlib.figure.Figure` (never registered with pyplot, so any number can be made and
 nothing is shown). Lines are medians across seeds, bands and whiskers the 5–95 % range across
-seeds; with one seed there is no range and the subtitle says so.
+seeds, bars medians and their whiskers the same range; the legend says which marks a figure
+draws. With one seed there is no range and the legend says so.
 
 - :func:`occupancy_figure`: province occupancy over time, one panel per province;
 - :func:`relocation_figure`: cumulative firms relocated and jobs by destination province;
@@ -55,8 +56,16 @@ LANGS = ("en", "vi")
 TEXT: dict[str, dict[str, str]] = {
     "year": {"en": "Year", "vi": "Năm"},
     "scenario": {"en": "Scenario", "vi": "Kịch bản"},
-    "bands": {"en": "lines and bars: median across {n} seeds; bands and whiskers: 5–95 % range",
-              "vi": "đường và cột: trung vị của {n} lần chạy (seed); dải và râu: khoảng 5–95 %"},
+    "bands_lines": {"en": "lines: median across {n} seeds; shaded bands: 5–95 % range",
+                    "vi": "đường: trung vị của {n} lần chạy (seed); dải mờ: khoảng 5–95 %"},
+    "bands_both": {"en": "lines and bars: median across {n} seeds; shaded bands and whiskers: "
+                         "5–95 % range",
+                   "vi": "đường và cột: trung vị của {n} lần chạy (seed); dải mờ và râu: khoảng "
+                         "5–95 %"},
+    "bands_bars": {"en": "bars: median across {n} seeds; whiskers: 5–95 % range",
+                   "vi": "cột: trung vị của {n} lần chạy (seed); râu: khoảng 5–95 %"},
+    "bands_points": {"en": "circles: medians across {n} seeds",
+                     "vi": "vòng tròn: trung vị của {n} lần chạy (seed)"},
     "one_seed": {"en": "one seed: no range across seeds (run a sweep over seeds for ranges)",
                  "vi": "một lần chạy (seed): không có khoảng dao động (chạy nhiều seed để có "
                        "khoảng)"},
@@ -130,8 +139,8 @@ TEXT: dict[str, dict[str, str]] = {
     "co2_t_abs": {"en": "Net forest absorption, cumulative {y0}–{y1}",
                   "vi": "Hấp thụ ròng của rừng, lũy kế {y0}–{y1}"},
     "co2_y": {"en": "Net absorption (ktCO2e)", "vi": "Hấp thụ ròng (nghìn tCO2e)"},
-    "paired": {"en": "differences paired by seed; whiskers: 5–95 % range of the total",
-               "vi": "chênh lệch tính theo từng seed; râu: khoảng 5–95 % của tổng"},
+    "paired": {"en": "differences paired by seed (the whisker is the range of the total)",
+               "vi": "chênh lệch tính theo từng seed (râu là khoảng của tổng)"},
 }
 """Every fixed text of the figures, in English and Vietnamese."""
 
@@ -164,9 +173,10 @@ def colours(scenarios: list[str]) -> dict[str, str]:
     return out
 
 
-def _subtitle(ds: xr.Dataset, lang: str) -> str:
+def _subtitle(ds: xr.Dataset, lang: str, drawn: str = "lines") -> str:
+    """The legend note on seeds: what the marks are (``drawn``: lines, bars, both or points)."""
     n = ds.sizes["seed"]
-    return tr("one_seed", lang) if n == 1 else tr("bands", lang, n=n)
+    return tr("one_seed", lang) if n == 1 else tr(f"bands_{drawn}", lang, n=n)
 
 
 def _new_figure(width: float, height: float) -> Figure:
@@ -185,10 +195,10 @@ def _legend(fig: Figure, handles: list, heading: str, note: str) -> None:
 
 
 def _finish(fig: Figure, ds: xr.Dataset, title: str, lang: str, handles_for: list[str],
-            palette: dict[str, str]) -> Figure:
+            palette: dict[str, str], drawn: str = "lines") -> Figure:
     fig.suptitle(title, fontweight="bold")
     handles = [Line2D([], [], color=palette[s], lw=2.5, label=s) for s in handles_for]
-    _legend(fig, handles, tr("scenario", lang), _subtitle(ds, lang))
+    _legend(fig, handles, tr("scenario", lang), _subtitle(ds, lang, drawn))
     return fig
 
 
@@ -278,7 +288,7 @@ def relocation_figure(ds: xr.Dataset, lang: str = "en") -> Figure:
         ax_jobs.set_xlabel(tr("province", lang))
         for ax in (ax_total, ax_dest, ax_jobs):
             ax.yaxis.set_major_formatter(_thousands(lang))
-        return _finish(fig, ds, tr("reloc_title", lang), lang, scenarios, palette)
+        return _finish(fig, ds, tr("reloc_title", lang), lang, scenarios, palette, "both")
 
 
 def forest_provinces(ds: xr.Dataset) -> list[str]:
@@ -360,7 +370,7 @@ def commuting_figure(ds: xr.Dataset, lang: str = "en") -> Figure:
         _title(ax_mode, tr("mode_share_t", lang, y=y1))
         ax_mode.set_ylabel(tr("mode_share", lang))
         ax_mode.set_xlabel(tr("mode", lang))
-        return _finish(fig, ds, tr("commute_title", lang), lang, scenarios, palette)
+        return _finish(fig, ds, tr("commute_title", lang), lang, scenarios, palette, "both")
 
 
 def _region(ds: xr.Dataset, region=None):
@@ -469,7 +479,7 @@ def map_figure(ds: xr.Dataset, lang: str = "en", region=None) -> Figure:
         handles += [Line2D([], [], color="#777777", lw=1.2, label=tr("links_open", lang, y=y0)),
                     Line2D([], [], color="#aaaaaa", lw=0.8, ls=(0, (3, 2)),
                            label=tr("links_closed", lang, y=y1))]
-        _legend(fig, handles, tr("land_let", lang), _subtitle(ds, lang))
+        _legend(fig, handles, tr("land_let", lang), _subtitle(ds, lang, "points"))
         fig.suptitle(tr("map_title", lang, y=y1), fontweight="bold")
         return fig
 
@@ -566,7 +576,7 @@ def cost_figure(ds: xr.Dataset, lang: str = "en") -> Figure:
                      fontweight="bold")
         handles = [mpl.patches.Patch(color=component_colours[k], label=tr(k, lang))
                    for k in components]
-        _legend(fig, handles, "", _subtitle(ds, lang) + ("; " + tr("paired", lang)
+        _legend(fig, handles, "", _subtitle(ds, lang, "bars") + ("; " + tr("paired", lang)
                                                          if relative else ""))
         return fig
 

@@ -671,7 +671,11 @@ def _setup_problem(region: Region, settings: list[str]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m model.region check FOLDER``: validate a region folder and report."""
-    parser = argparse.ArgumentParser(prog="python -m model.region", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m model.region",
+        description="Validate a folder of region tables (the layout of docs/region-data.md) "
+                    "without running a model. Every problem is listed: file, line (header = "
+                    "line 1), column, the value found and what is allowed.")
     sub = parser.add_subparsers(dest="command", required=True)
     check = sub.add_parser("check", help="validate a region folder")
     check.add_argument("folder", nargs="?", default=None, help="default: the embedded region")

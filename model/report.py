@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import base64
-import dataclasses
 import datetime as dt
 import os
 import re
@@ -61,6 +60,7 @@ from .compare import (
 from .errors import UserError
 from .outputs import write_text
 from .paths import PACKAGE_DIR, scenarios_dir
+from .region import DEFAULT_REGION_PATH
 
 TEMPLATE = "report.html.j2"
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -263,6 +263,18 @@ TEXT: dict[str, dict[str, str]] = {
                          "trả các-bon, dịch vụ môi trường rừng là {pay} tỷ đồng trong giai đoạn "
                          "{y0}–{y1}{r}; có {ha} ha đất được cho thuê trong khu, cụm năm {y1}."},
     "range_in": {"en": " ({lo}–{hi})", "vi": " ({lo}–{hi})"},
+    "one_seed_tag": {"en": "(1 seed)", "vi": "(1 lần chạy)"},
+    "agree": {"en": "(all seeds agree)", "vi": "(mọi lần chạy như nhau)"},
+    "none": {"en": "none", "vi": "không có"},
+    "few_agents": {"en": "⚠ rests on {n} agents", "vi": "⚠ chỉ dựa trên {n} tác tử"},
+    "few_agents_note": {
+        "en": "⚠ marks a value resting on fewer than {k} simulated firms (agents) in that "
+              "province and year at agent scale {scale}: a few agents more or less move it "
+              "strongly. Read it as an order of magnitude, or run at a larger agent scale.",
+        "vi": "⚠ đánh dấu giá trị dựa trên ít hơn {k} doanh nghiệp mô phỏng (tác tử) tại tỉnh "
+              "và năm đó, với tỷ lệ tác tử {scale}: chỉ cần thêm hoặc bớt vài tác tử là giá trị "
+              "thay đổi mạnh. Hãy coi đó là bậc độ lớn, hoặc chạy với tỷ lệ tác tử lớn hơn."},
+    "embedded_region": {"en": "the embedded default region", "vi": "vùng mặc định đi kèm mô hình"},
     "warn_no_chromium": {
         "en": "warning: no Chromium found (looked for {names}): wrote {html} only. For the PDF "
               "install Chromium (Debian/Ubuntu: apt-get install chromium) and run this command "
@@ -283,12 +295,55 @@ def fmt(value: float, decimals: int, lang: str, sign: bool = False) -> str:
     """A number with thousands separators (``1,234.5`` in English, ``1.234,5`` in Vietnamese)."""
     if value is None or not np.isfinite(value):
         return "–"
+    decimals = max(decimals, 0)
     text = f"{value:{'+' if sign else ''},.{decimals}f}"
     if text.lstrip("+-").strip("0.,") == "":
         text = text.lstrip("+-") if not sign else "±" + text.lstrip("+-")
     if lang == "vi":
         text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
     return text.replace("-", "−")
+
+
+SIGNIFICANT = 3
+"""Significant figures of large values in tables and readings (39,142 → 39,100)."""
+
+
+def rounding(reference: float, decimals: int) -> int:
+    """Decimals to round a value and its range to: ``decimals``, fewer for large values.
+
+    Values of 1,000 and more keep :data:`SIGNIFICANT` significant figures (a negative number of
+    decimals: 39,142 → 39,100); the range is rounded the same way as its median.
+    """
+    if reference is None or not np.isfinite(reference) or reference == 0:
+        return decimals
+    digits = int(np.floor(np.log10(abs(reference)))) + 1
+    return min(decimals, SIGNIFICANT - digits) if digits > SIGNIFICANT else decimals
+
+
+def fmt_value(value: object, lang: str) -> str:
+    """A setting's value in the reader's language.
+
+    Numbers with the language's separators (never ``3e+07``; tiny ones as ``1,5 × 10⁻³``),
+    mappings as ``key: value`` lists, an empty mapping as "none".
+    """
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, (int, float)):
+        v = float(value)
+        if v != 0 and abs(v) < 0.01:
+            mantissa, exponent = f"{v:.2e}".split("e")
+            power = str(int(exponent)).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
+            return f"{fmt(float(mantissa), 2, lang)} × 10{power}"
+        decimals = 0 if v.is_integer() else min(3, max(0, 3 - int(np.floor(np.log10(abs(v))))))
+        text = fmt(v, decimals, lang)
+        return text.rstrip("0").rstrip(",." if lang == "en" else ",") if decimals else text
+    if isinstance(value, dict):
+        if not value:
+            return tr("none", lang)
+        return "; ".join(f"{k}: {fmt_value(v, lang)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return ", ".join(fmt_value(v, lang) for v in value) or tr("none", lang)
+    return str(value)
 
 
 @dataclass(frozen=True)
@@ -302,6 +357,20 @@ class Indicator:
     decimals: int = 0
     province: str = ""
     diff_unit: str = ""
+    agents: Callable[[xr.Dataset], xr.DataArray] | None = None
+    """(scenario, seed, year) real count of the firms simulated as agents behind the value."""
+
+
+FEW_AGENTS = 30
+"""Below this many firm agents behind a value, the table marks it (:data:`TEXT` few_agents)."""
+
+
+def _firms_in(p: str) -> Callable[[xr.Dataset], xr.DataArray]:
+    return lambda d: d["firms"].sum("sector").sel(province=p, drop=True)
+
+
+def _relocated(d: xr.Dataset) -> xr.DataArray:
+    return d["firms_relocated"].cumsum("year").sum("province")
 
 
 def _province(ds: xr.Dataset, name: str, p: str) -> xr.DataArray:
@@ -313,14 +382,13 @@ def indicators(ds: xr.Dataset) -> list[Indicator]:
     provinces = {str(p) for p in ds["province"].values}
     focus = [p for p in FOCUS_PROVINCES if p in provinces]
     out = [Indicator("occ", "u_pct", lambda d, p=p: _province(d, "province_occupancy", p) * 100,
-                     1, p, "u_pp") for p in focus]
-    out.append(Indicator("reloc", "u_firms",
-                         lambda d: d["firms_relocated"].cumsum("year").sum("province")))
-    out += [Indicator("jobs", "u_jobs", lambda d, p=p: _province(d, "jobs", p), 0, p)
-            for p in focus]
+                     1, p, "u_pp", _firms_in(p)) for p in focus]
+    out.append(Indicator("reloc", "u_firms", _relocated, agents=_relocated))
+    out += [Indicator("jobs", "u_jobs", lambda d, p=p: _province(d, "jobs", p), 0, p,
+                      agents=_firms_in(p)) for p in focus]
     out.append(Indicator("kept", "u_workers", lambda d: d["workers_commuting"].sum("mode")
-                         + d["workers_moved_home"]))
-    out.append(Indicator("quit", "u_workers", lambda d: d["workers_quit"]))
+                         + d["workers_moved_home"], agents=_relocated))
+    out.append(Indicator("quit", "u_workers", lambda d: d["workers_quit"], agents=_relocated))
     out.append(Indicator("commute", "u_min",
                          lambda d: plots.commute_indicators(d)[0], 1))
     out += [Indicator("stock", "u_mt", lambda d, p=p: d["forest_carbon_stock_tco2e"].sel(
@@ -328,30 +396,44 @@ def indicators(ds: xr.Dataset) -> list[Indicator]:
     out += [Indicator("net", "u_kt", lambda d, p=p: _province(
         d, "forest_net_absorption_tco2e", p) * 1e-3, 0, p) for p in focus]
     out.append(Indicator("rent", "u_bn",
-                         lambda d: d["rent_forgone_vnd"].sum("province").cumsum("year") * 1e-9))
+                         lambda d: d["rent_forgone_vnd"].sum("province").cumsum("year") * 1e-9,
+                         agents=_relocated))
     out.append(Indicator("payments", "u_bn", lambda d: (
         d["carbon_payments_vnd"] + d["pfes_payments_vnd"]).sum("province").cumsum("year") * 1e-9))
     return out
 
 
 def cell(s: xr.Dataset, decimals: int, lang: str, sign: bool = False) -> str:
-    """``median (p05–p95)``, or the median alone when there is one seed.
+    """``median (p05–p95)``, the range rounded like the median.
 
-    Differences (``sign=True``) read ``+5.3 (+2.7 to +5.9)``: a range between signed numbers.
+    One seed gives ``value (1 seed)``; a range that rounds to the median on both ends gives
+    ``value (all seeds agree)``. Differences (``sign=True``) read ``+5.3 (+2.7 to +5.9)``: a
+    range between signed numbers.
     """
-    def one(v: xr.DataArray) -> str:
-        return fmt(float(v), decimals, lang, sign)
+    median = float(s["median"])
+    places = rounding(median, decimals)
 
-    text = one(s["median"])
-    if int(s["n"]) > 1:
-        joiner = f" {tr('to', lang)} " if sign else "–"
-        text += f" ({one(s['p05'])}{joiner}{one(s['p95'])})"
-    return text
+    def one(v: float) -> str:
+        return fmt(round(v, places) if np.isfinite(v) else v, places, lang, sign)
+
+    text = one(median)
+    if int(s["n"]) <= 1:
+        return f"{text} {tr('one_seed_tag', lang)}" if int(s["n"]) == 1 else text
+    lo, hi = one(float(s["p05"])), one(float(s["p95"]))
+    if lo == hi == text:
+        return f"{text} {tr('agree', lang)}"
+    joiner = f" {tr('to', lang)} " if sign else "–"
+    return f"{text} ({lo}{joiner}{hi})"
 
 
-def headline_table(ds: xr.Dataset, lang: str) -> dict:
-    """Rows of the headline table: each indicator, each scenario, each milestone year."""
+def headline_table(ds: xr.Dataset, lang: str, agent_scale: float | None = None) -> dict:
+    """Rows of the headline table: each indicator, each scenario, each milestone year.
+
+    With ``agent_scale`` given, a value resting on fewer than :data:`FEW_AGENTS` firm agents
+    (median across seeds) carries a caution with their number.
+    """
     years = milestones(ds)
+    cautions = False
     y0 = int(ds["year"].values[0])
     labels = [str(s) for s in ds["scenario"].values]
     groups = []
@@ -361,6 +443,12 @@ def headline_table(ds: xr.Dataset, lang: str) -> dict:
         except KeyError:
             continue
         unit = tr(ind.unit, lang)
+        agents = None
+        if ind.agents is not None and agent_scale:
+            try:
+                agents = ind.agents(ds) * agent_scale
+            except KeyError:
+                agents = None
         rows = []
         for s in scenario_order(ds):
             cells = []
@@ -371,24 +459,42 @@ def headline_table(ds: xr.Dataset, lang: str) -> dict:
                 if base is not None:
                     d = spread(paired_difference(da, s, base).sel(year=y))
                     diff = cell(d, ind.decimals, lang, sign=True)
-                cells.append({"value": value, "diff": diff})
+                caution = ""
+                if agents is not None:
+                    n = float(spread(agents.sel(scenario=s, year=y))["median"])
+                    if np.isfinite(n) and n < FEW_AGENTS:
+                        shown = fmt(n, 0, lang) if n >= 1 or n == 0 else "< 1"
+                        caution = tr("few_agents", lang, n=shown)
+                        cautions = True
+                cells.append({"value": value, "diff": diff, "caution": caution})
             rows.append({"scenario": s, "cells": cells})
         groups.append({"name": tr(ind.key, lang, p=ind.province, y0=y0), "unit": unit,
                        "diff_unit": tr(ind.diff_unit or ind.unit, lang), "rows": rows})
-    return {"years": years, "groups": groups}
+    return {"years": years, "groups": groups, "cautions": cautions}
 
 
 def _rng(s: xr.Dataset, decimals: int, lang: str, unit: str = "") -> str:
-    """`` (lo–hi unit)`` across seeds, or nothing with one seed."""
-    if int(s["n"]) <= 1:
+    """`` (lo–hi unit)`` across seeds, rounded like the median.
+
+    `` (1 seed)`` with one seed and `` (all seeds agree)`` when the range rounds to the median.
+    """
+    if int(s["n"]) < 1:
         return ""
+    if int(s["n"]) == 1:
+        return " " + tr("one_seed_tag", lang)
+    places = rounding(float(s["median"]), decimals)
+    lo, hi, med = (fmt(round(float(s[k]), places), places, lang) for k in ("p05", "p95",
+                                                                           "median"))
+    if lo == hi == med:
+        return " " + tr("agree", lang)
     sep = " " if unit else ""
-    return tr("range_in", lang, lo=fmt(float(s["p05"]), decimals, lang),
-              hi=fmt(float(s["p95"]), decimals, lang) + sep + unit)
+    return tr("range_in", lang, lo=lo, hi=hi + sep + unit)
 
 
 def _med(s: xr.Dataset, decimals: int, lang: str) -> str:
-    return fmt(float(s["median"]), decimals, lang)
+    median = float(s["median"])
+    places = rounding(median, decimals)
+    return fmt(round(median, places) if np.isfinite(median) else median, places, lang)
 
 
 def readings(ds: xr.Dataset, lang: str) -> dict[str, list[str]]:
@@ -456,7 +562,9 @@ def readings(ds: xr.Dataset, lang: str) -> dict[str, list[str]]:
             opened = spread(ds["corridor_open_year"].sel(scenario=s))["median"].to_series()
             done = opened[(opened > y0) & (opened <= y1)].sort_values()
             if len(done):
-                listed = ", ".join(f"{k} ({int(v)})" for k, v in done.items())
+                names = (dict(zip(ds["corridor"].values, ds["corridor_name"].values,
+                                  strict=True)) if "corridor_name" in ds.coords else {})
+                listed = ", ".join(f"{names.get(k, k)} ({int(v)})" for k, v in done.items())
                 out["map"].append(tr("r_map", lang, u=under(s), k=len(done), y0=y0, y1=y1,
                                      list=listed))
             else:
@@ -520,15 +628,6 @@ def scenario_blocks(ds: xr.Dataset, lang: str) -> list[dict]:
     return out
 
 
-def _walk(obj: object, prefix: str = ""):
-    for f in dataclasses.fields(obj):
-        value = getattr(obj, f.name)
-        if dataclasses.is_dataclass(value):
-            yield from _walk(value, f"{prefix}{f.name}.")
-        else:
-            yield f"{prefix}{f.name}", value, f.metadata
-
-
 def _lookup(config: dict, key: str) -> object:
     node = config
     for part in key.split("."):
@@ -538,9 +637,9 @@ def _lookup(config: dict, key: str) -> object:
     return node
 
 
-def assumptions(config_yaml: str | None) -> tuple[list[dict], int]:
+def assumptions(config_yaml: str | None, lang: str = "en") -> tuple[list[dict], int]:
     """Parameters whose source is assumed, with the run's value and the plausible range."""
-    from .config import RunConfig
+    from .config import RunConfig, walk_settings
 
     config = {}
     if config_yaml:
@@ -549,7 +648,7 @@ def assumptions(config_yaml: str | None) -> tuple[list[dict], int]:
         except yaml.YAMLError:
             config = {}
     rows, total = [], 0
-    for key, default, meta in _walk(RunConfig()):
+    for key, default, meta in walk_settings(RunConfig()):
         if "source" not in meta:
             continue
         total += 1
@@ -559,26 +658,25 @@ def assumptions(config_yaml: str | None) -> tuple[list[dict], int]:
         value = _lookup(config, key) if config else None
         value = default if value is None else value
         rng = meta.get("range")
-        rows.append({"key": key, "value": _short(value), "units": meta.get("units", ""),
-                     "range": f"{rng[0]:g} – {rng[1]:g}" if rng else "",
+        rows.append({"key": key, "value": _short(fmt_value(value, lang)),
+                     "units": meta.get("units", ""),
+                     "range": (f"{fmt_value(rng[0], lang)} – {fmt_value(rng[1], lang)}"
+                               if rng else ""),
                      "source": source})
     return rows, total
 
 
-def _short(value: object) -> str:
-    text = str(value) if not isinstance(value, float) else f"{value:g}"
-    return text if len(text) <= 60 else text[:57] + "…"
+def _short(text: str) -> str:
+    return text if len(text) <= 80 else text[:77] + "…"
 
 
-SOURCE_HEADING = re.compile(r"^### `([^`]+)`\s*(?:—|-)?\s*(.*?)\s*"
-                            r"(?:\(([HML](?:[–/-][HML])?)[^)]*\))?\s*$")
-"""A source heading of SOURCES.md: ### `key` — title (confidence)."""
+SOURCE_HEADING = re.compile(r"^### `([^`]+)`\s*(?:—|-)?\s*(.*?)\s*(?:\(([^()]*)\))?\s*$")
+"""A source heading of SOURCES.md: ### `key` — title (confidence and a note)."""
+CONFIDENCE = re.compile(r"\b([HML](?:\s*[–/-]\s*[HML])?)\b")
 
 
 def sources(region_path: str | None) -> tuple[list[dict], str]:
     """The source keys of the region's SOURCES.md with their title and confidence."""
-    from .region import DEFAULT_REGION_PATH
-
     folder = Path(region_path) if region_path and Path(region_path).is_dir() else (
         DEFAULT_REGION_PATH)
     path = folder / "SOURCES.md"
@@ -588,10 +686,14 @@ def sources(region_path: str | None) -> tuple[list[dict], str]:
     for line in path.read_text(encoding="utf-8").splitlines():
         match = SOURCE_HEADING.match(line)
         if match:
-            key, title, confidence = match.groups()
+            key, title, note = match.groups()
             if key in ("assumed", "synthetic"):
                 continue
-            rows.append({"key": key, "title": title.strip(" —-"), "confidence": confidence or ""})
+            found = CONFIDENCE.search(note or "")
+            confidence = found.group(1).replace(" ", "") if found else ""
+            if note and not found:
+                title = f"{title} ({note})"
+            rows.append({"key": key, "title": title.strip(" —-"), "confidence": confidence})
     return rows, str(folder)
 
 
@@ -606,15 +708,20 @@ def render(results: Results, lang: str = "en", today: dt.date | None = None) -> 
     try:
         import jinja2
     except ImportError as exc:
-        raise UserError("the report needs jinja2: pip install 'hncr-model[report]'") from exc
+        raise UserError('the report needs jinja2, which the report extra installs: '
+                        'python -m pip install -e ".[report]" (from the repository root)'
+                        ) from exc
     if lang not in plots.LANGS:
         raise UserError(f"--lang must be one of {', '.join(plots.LANGS)}, got {lang!r}")
     ds = results.ds
     attrs = results.attrs
     labels = [str(s) for s in ds["scenario"].values]
     which = attrs.get("config_scenario") or attrs.get("scenario") or BASELINE
-    params, total = assumptions(attrs.get("config_yaml"))
+    params, total = assumptions(attrs.get("config_yaml"), lang)
     source_rows, region_folder = sources(attrs.get("region_path"))
+    region_label = (tr("embedded_region", lang) if Path(region_folder).resolve()
+                    == DEFAULT_REGION_PATH.resolve() else Path(region_folder).name)
+    scale = attrs.get("agent_scale")
     figures = figure_images(ds, lang)
     reading = readings(ds, lang)
     env = jinja2.Environment(
@@ -626,23 +733,25 @@ def render(results: Results, lang: str = "en", today: dt.date | None = None) -> 
         t=lambda key, **v: tr(key, lang, **v),
         subtitle=tr("subtitle_sweep", lang, n_scen=len(labels), n_seed=ds.sizes["seed"],
                     y0=int(ds["year"].values[0]), y1=last_year(ds),
-                    scale=attrs.get("agent_scale", "–")),
+                    scale=fmt_value(scale, lang) if scale is not None else "–"),
         meta=[(tr("report_date", lang), (today or dt.date.today()).isoformat()),
               (tr("run_date", lang), attrs.get("created_utc", "–")),
               (tr("model_version", lang), attrs.get("model_version", "–")),
               (tr("git_commit", lang), attrs.get("git_commit", "–")),
               (tr("region_data", lang), str(attrs.get("region_data_sha256", "–"))[:16] + "…"),
-              (tr("source_folder", lang), str(results.folder))],
+              (tr("source_folder", lang), results.folder.name)],
         one_seed=ds.sizes["seed"] == 1,
         has_baseline=any(s.split("|")[0] == BASELINE for s in labels),
-        table=headline_table(ds, lang),
+        table=headline_table(ds, lang, float(scale) if scale is not None else None),
         figures=[{"name": n, "caption": tr(f"cap_{n}", lang), "png": figures[n],
                   "reading": reading[n]} for n in plots.FIGURES],
         scenarios=scenario_blocks(ds, lang),
         params=params, n_params=total, which=which,
-        sources=source_rows, region_folder=region_folder,
+        sources=source_rows, region_folder=region_label,
         config_yaml=attrs.get("config_yaml"),
-        folder=str(results.folder),
+        folder=results.folder.name,
+        few_agents_note=tr("few_agents_note", lang, k=FEW_AGENTS,
+                           scale=fmt_value(scale, lang) if scale is not None else "–"),
     )
 
 

@@ -13,6 +13,7 @@ import numpy as np
 import xarray as xr
 import yaml
 
+from .cf import cf_units
 from .outputs import VARIABLES
 
 CORE_COORDS = ("year", "province", "zone", "cluster", "mode", "forest_type", "sector")
@@ -24,7 +25,8 @@ ATTRS = (
     "title", "scenario", "seed", "model_version", "git_commit", "region_data_sha256",
     "config_yaml", "created_utc", "Conventions",
 )
-RUN_SPECIFIC_ATTRS = ("created_utc", "git_commit", "model_version", "region_path")
+RUN_SPECIFIC_ATTRS = ("created_utc", "git_commit", "model_version", "region_path", "history",
+                      "source")
 
 
 def check_results(ds: xr.Dataset) -> list[str]:
@@ -50,8 +52,10 @@ def check_results(ds: xr.Dataset) -> list[str]:
         for attr in ("units", "long_name", "long_name_vi"):
             if not var.attrs.get(attr):
                 problems.append(f"{name} lacks attribute {attr!r}")
-        if var.attrs.get("units") not in (None, meta.units):
-            problems.append(f"{name} has units {var.attrs['units']!r}, expected {meta.units!r}")
+        expected = cf_units(meta.units, meta.long_name, meta.kind)
+        if var.attrs.get("units") not in (None, expected):
+            problems.append(f"{name} has units {var.attrs['units']!r}, expected {expected!r} "
+                            f"(the CF form of {meta.units!r})")
         values = np.asarray(var, dtype=float)
         if np.isinf(values).any():
             problems.append(f"{name} has infinite values")

