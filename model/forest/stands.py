@@ -10,7 +10,10 @@ Heterogeneity (all draws from the run's forest generator, so a seed fixes them):
 - **Initial ages.** A plantation sub-stand of a row of age ``a`` gets the age
   ``a + w (u - 1/2)``, ``u ~ U(0, 1)``, ``w = initial_age_spread_yr`` (1: uniform over the
   one-year class, so that the stands of a class reach a rotation age in different years).
-  Natural stands keep the row's age (their age only selects the IPCC growth class).
+  Natural stands keep the row's age (their age only selects the IPCC growth class). The
+  stand keeps its phase ``w u`` for good: after a harvest it is replanted at age ``w u`` (planting
+  at different times of the year before), so the stands of a class stay spread over the years
+  in later rotations too instead of falling back into step.
 - **Owner classes.** Each owner type has ``rate_classes`` equally likely economic classes
   ``j``, each with a discount rate, a stumpage-price factor and an establishment-cost factor,
   stratified (Latin hypercube) on uniform distributions::
@@ -37,7 +40,7 @@ STATE, HOUSEHOLD, COMPANY = 0, 1, 2
 """Owner codes: natural forest (state boards, communes), households, state forest companies."""
 
 _STAND_FIELDS = ("zone", "province", "mountain", "ftype", "owner", "rate_idx", "area", "age",
-                 "agb", "agb_cap", "c")
+                 "phase", "agb", "agb_cap", "c")
 
 
 class Stands:
@@ -45,7 +48,8 @@ class Stands:
 
     ``zone``, ``province`` (row of region.provinces), ``mountain`` (bool), ``ftype`` (index into
     FOREST_TYPES), ``owner`` (STATE / HOUSEHOLD / COMPANY), ``rate_idx`` (owner economic class,
-    -1 for natural stands), ``area`` (ha), ``age`` (yr), ``agb`` (t d.m./ha, natural stands; 0 for
+    -1 for natural stands), ``area`` (ha), ``age`` (yr), ``phase`` (yr, the age a replanted
+    stand starts its first year with), ``agb`` (t d.m./ha, natural stands; 0 for
     plantations), ``agb_cap`` (t d.m./ha) and ``c`` (carbon density, tCO2e/ha).
     """
 
@@ -157,8 +161,10 @@ def expand(region: Region, params: ForestParams, zone_province: np.ndarray,
     s_rate = np.where(s_owner == STATE, -1,
                       rng.integers(0, nc, size=len(s_row)) + nc * (s_owner == COMPANY))
     natural = s_type < SMALL_TIMBER
-    jitter = p.initial_age_spread_yr * (rng.random(len(s_row)) - 0.5)
-    s_age = np.where(natural, age[s_row], np.maximum(age[s_row] + jitter, 0.0))
+    phase = p.initial_age_spread_yr * rng.random(len(s_row))
+    s_age = np.where(natural, age[s_row],
+                     np.maximum(age[s_row] + phase - 0.5 * p.initial_age_spread_yr, 0.0))
+    s_phase = np.where(natural, 0.0, phase)
     cap0 = regrowth_cap(p, s_mountain)
     young = np.where(s_mountain, p.growth_mountain_young_t_ha_yr, p.growth_moist_young_t_ha_yr)
     old = np.where(s_mountain, p.growth_mountain_old_t_ha_yr, p.growth_moist_old_t_ha_yr)
@@ -171,7 +177,8 @@ def expand(region: Region, params: ForestParams, zone_province: np.ndarray,
     stands = Stands(
         zone=s_zone, province=zone_province[s_zone], mountain=s_mountain,
         ftype=s_type, owner=s_owner, rate_idx=s_rate.astype(np.int64), area=s_area,
-        age=s_age, agb=s_agb, agb_cap=np.where(natural, s_cap, 0.0), c=np.zeros(len(s_row)),
+        age=s_age, phase=s_phase, agb=s_agb, agb_cap=np.where(natural, s_cap, 0.0),
+        c=np.zeros(len(s_row)),
     )
     stands.c = density(p, stands.ftype, stands.agb, stands.age, stands.mountain)
     return stands

@@ -3,8 +3,9 @@
 A year (:meth:`Forest.step`), in this order, each flow being the exact stock change it causes::
 
     1. harvest     plantation stands with a >= max(T*_i - 1/2, 1) (a the stand's age, T*_i the
-                   optimal rotation of its owner class): emission = area c; replant at age 0
-                   (small -> large timber if LEV_large is higher). With a harvest capacity
+                   optimal rotation of its owner class): emission = area c; replant
+                   at its phase age (stands.py) (small -> large timber if LEV_large is higher;
+                   carbon stays 0 until the growth step). With a harvest capacity
                    (m3/yr) in a province, the oldest due stands are cut first and the rest wait
                    a year. Production natural forest loses a share h of AGB (h = 0 by default)
     2. growth      natural AGB += g(a), capped; every stand ages one year; plantations follow
@@ -344,7 +345,7 @@ class Forest:
                 small = regime[due] == 0
                 switch = small & (lev[zone[due], 1, cls[due]] > lev[zone[due], 0, cls[due]])
                 s.ftype[cut[switch]] = LARGE_TIMBER
-                s.age[cut] = 0.0
+                s.age[cut] = s.phase[cut]
                 s.c[cut] = 0.0
         if pol.natural_harvest_rate > 0:
             logged = np.flatnonzero((s.ftype == PRODUCTION_NATURAL) & (s.area > 0))
@@ -460,7 +461,7 @@ class Forest:
         return {
             "zone": z, "province": self.zone_province[z], "mountain": mountain,
             "ftype": np.full(n, ftype), "owner": owner, "rate_idx": rate, "area": area,
-            "age": np.zeros(n), "agb": np.zeros(n),
+            "age": np.zeros(n), "phase": np.zeros(n), "agb": np.zeros(n),
             "agb_cap": cap if ftype < SMALL_TIMBER else np.zeros(n), "c": np.zeros(n),
         }
 
