@@ -7,6 +7,7 @@ Runs ``baseline``, ``carbon_credits`` and ``phu_tho_programme`` for several seed
 - owners' carbon payments per tonne actually added (sum of payments 2030-2045 / additional
   stock 2045, US$/tCO2e) against P_c = price x owner_share x (1 - buffer)(1 - leakage), and the
   credit value per tonne added, price x (credits - cancellations) / additional stock;
+- credit revenue (price x credits net of cancellations) and what owners were paid, US$ m;
 - net forest absorption in 2030, 2035, 2040, 2045 (Phú Thọ, Thái Nguyên, region);
 - forest converted to industrial land 2026-2045 (ha);
 
@@ -66,6 +67,8 @@ def metrics(ds) -> dict[str, float]:
     ok = forest.get("credit_start_year") is not None and abs(added) > 1.0
     out["paid_per_t_usd"] = paid / added / usd_vnd if ok else np.nan
     out["credit_value_per_t_usd"] = price * (credits - cancelled) / added if ok else np.nan
+    out["revenue_musd"] = price * (credits - cancelled) / 1e6
+    out["paid_musd"] = paid / usd_vnd / 1e6
     net = ds["forest_net_absorption_tco2e"]
     for y in (2030, 2035, 2040, 2045):
         out[f"net_pt_{y}"] = float(net.sel(province=PT, year=y))
@@ -128,6 +131,8 @@ def main() -> None:
         print(f"Owners' payments per tonne added (US$/tCO2e): {fmt(col['paid_per_t_usd'])}"
               f" (P_c = {col['pc_usd'][0]:.2f})")
         print(f"Credit value per tonne added (US$/tCO2e): {fmt(col['credit_value_per_t_usd'])}")
+        print(f"Credit revenue net of cancellations 2030-45 (US$ m): {fmt(col['revenue_musd'])};"
+              f" paid to owners {fmt(col['paid_musd'])}")
         for area, key in ((PT, "pt"), (TN, "tn"), ("region", "all")):
             vals = ", ".join(f"{y} {fmt(col[f'net_{key}_{y}'], 1e6)}"
                              for y in (2030, 2035, 2040, 2045))

@@ -20,7 +20,6 @@ from model.forest import (
     Forest,
     ForestParams,
     ForestPolicy,
-    cr_volume,
     optimal_rotation,
 )
 from model.region import FOREST_TYPES, Region
