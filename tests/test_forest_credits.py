@@ -317,3 +317,66 @@ def test_an_exemption_that_fills_clusters_faster_converts_forest_sooner():
         fast_conv, fast_let = fast_conv + conv[-1], fast_let + let[-1]
     assert fast_let > base_let  # the exemption fills clusters faster...
     assert fast_conv > base_conv  # ...and so forest is converted sooner (by 2028)
+
+
+# --- heterogeneous stands smooth the harvest -------------------------------------------------
+
+def test_heterogeneous_owners_and_ages_smooth_the_regional_harvest(region):
+    def harvest(params: ForestParams, seed: int) -> np.ndarray:
+        forest = Forest(region, params, ForestPolicy(), BASE, np.random.default_rng(seed))
+        out = []
+        for year in range(BASE + 1, 2046):
+            forest.step(year, np.zeros(region.n_zones))
+            out.append(forest.record()["forest_emissions_harvest_tco2e"].sum())
+        return np.array(out)
+
+    alike = ForestParams(initial_age_spread_yr=0.0, owner_price_spread=0.0,
+                         owner_cost_spread=0.0, rate_classes=5)
+    for seed in (0, 1):
+        smooth = np.abs(np.diff(harvest(ForestParams(), seed)))
+        synced = np.abs(np.diff(harvest(alike, seed)))
+        assert smooth.max() < 0.8 * synced.max()
+        assert smooth.mean() < synced.mean()
+
+
+def test_a_fire_in_the_project_after_issuance_draws_the_buffer_down_then_cancels(region):
+    pt = region.province_names.index("Phú Thọ")
+
+    class ProjectFire(Forest):
+        """The credited forest burns in ``fire_year`` where its shadow does not."""
+
+        fire_year, burn = 0, np.zeros(0, dtype=np.int64)
+
+        def _step_state(self, s, year, developed, draws, with_carbon):
+            if with_carbon and year == self.fire_year:
+                draws = draws.copy()
+                draws[self.burn] = 0.0
+            return super()._step_state(s, year, developed, draws, with_carbon)
+
+    policy = ForestPolicy(credit_start_year=2028, carbon_price_usd_tco2e=20.0)
+    forest = ProjectFire(region, ForestParams(), policy, BASE, np.random.default_rng(8))
+    records = []
+    for year in range(BASE + 1, 2040):
+        if records and records[-1]["buffer_pool_tco2e"][pt] > 0:
+            # The year after an issuance, burn the project's largest natural stands in Phú Thọ
+            # (not its shadow's): far more than the buffer holds.
+            s = forest.stands
+            mine = np.flatnonzero((s.province == pt) & (s.ftype <= 1))
+            forest.fire_year = year
+            forest.burn = mine[np.argsort(-s.stock[mine])[:40]]
+        forest.step(year, np.zeros(region.n_zones))
+        records.append(forest.record())
+        if year == forest.fire_year:
+            break
+    assert forest.fire_year > 0
+    before, fire = records[-2], records[-1]
+    issued = sum(r["carbon_credits_tco2e"][pt] for r in records[:-1])
+    assert issued > 0 and before["buffer_pool_tco2e"][pt] > 0
+    assert fire["forest_emissions_fire_tco2e"][pt] > 0
+    # The loss exceeds the buffer: the buffer is emptied first, the rest is cancelled.
+    assert fire["credit_reversals_tco2e"][pt] > before["buffer_pool_tco2e"][pt]
+    assert fire["buffer_pool_tco2e"][pt] == pytest.approx(0.0, abs=1e-6)
+    assert fire["credit_cancellations_tco2e"][pt] == pytest.approx(
+        fire["credit_reversals_tco2e"][pt] - before["buffer_pool_tco2e"][pt], rel=1e-9)
+    assert fire["carbon_credits_tco2e"][pt] == 0
+    assert fire["carbon_payments_vnd"][pt] < 0  # the owners are charged for the lost stock
