@@ -427,7 +427,7 @@ class WorkerParams:
 
 @dataclass(frozen=True)
 class ForestParams:
-    """Biophysics, owners' economics and behaviour of the forest sub-model (``model/forest.py``)."""
+    """Biophysics, owners' economics and behaviour of the forest sub-model (``model/forest/``)."""
 
     # --- resolution -------------------------------------------------------------------------
     max_stand_ha: float = param(
@@ -517,24 +517,29 @@ class ForestParams:
         bounds=(1.0, 10.0), range=(2.0, 3.0), doc="Shape p of small-timber acacia.",
     )
     large_timber_a_m3_ha: float = param(
-        350.0, units="m3/ha", source="assumed; calibrated so that Faustmann rotations are "
-        "11-14 yr at 6-10 %/yr (data-facts: large timber 10-15 yr)", bounds=(1.0, 2000.0),
-        range=(300.0, 400.0),
+        450.0, units="m3/ha", source="fitted (docs/calibration.md): MAI 16.4 m3/ha/yr and 197 "
+        "m3/ha at 12 yr, 267 m3/ha at 15 yr (northern sawlog acacia hybrid, thinned to 600-1,100 "
+        "stems/ha: Hung et al. 2019 New Forests 50:1; Beadle et al. 2015 ACIAR FR2015-16), "
+        "Faustmann rotations 10.8-12.5 yr at 8-13 %/yr (data-facts: large timber 10-15 yr)",
+        bounds=(1.0, 2000.0), range=(380.0, 520.0),
         doc="Asymptotic volume of the large-timber regime (wider spacing, thinning, pruning: "
         "slower early volume, growth sustained longer).",
     )
     large_timber_k_yr: float = param(
-        0.08, units="1/yr", source="assumed; see large_timber_a_m3_ha", bounds=(0.001, 5.0),
-        range=(0.07, 0.10), doc="Rate k of the large-timber regime.",
+        0.14, units="1/yr", source="fitted with large_timber_a_m3_ha (docs/calibration.md)",
+        bounds=(0.001, 5.0), range=(0.12, 0.16), doc="Rate k of the large-timber regime.",
     )
     large_timber_p: float = param(
-        2.5, units="1", source="data-facts shape (L)", bounds=(1.0, 10.0), range=(2.0, 3.0),
+        4.0, units="1", source="fitted with large_timber_a_m3_ha (docs/calibration.md): low "
+        "early volume of wide spacing", bounds=(1.0, 10.0), range=(3.5, 4.5),
         doc="Shape p of the large-timber regime.",
     )
     tco2_per_m3: float = param(
-        1.40, units="tCO2/m3", source="data-facts: 1 m3 merchantable ~ 1.40 tCO2 whole-tree "
-        "(L, derived: density 0.5 x BCEF and root:shoot x 0.47 x 44/12)", bounds=(0.1, 5.0),
-        range=(1.2, 1.6), doc="Whole-tree CO2 per m3 of stand volume (plantation carbon).",
+        1.14, units="tCO2/m3", source="derived: basic density 0.50 t/m3 (data-facts 0.45-0.55, "
+        "L) x BEF 1.1 (data-facts: IPCC BCEF of humid-tropical hardwoods, used as a stem-to-AGB "
+        "expansion) x (1 + root:shoot 0.20, IPCC Table 4.4) x CF 0.47 x 44/12 = 1.137 (the "
+        "earlier 1.40 did not follow from these factors)", bounds=(0.1, 5.0),
+        range=(0.95, 1.40), doc="Whole-tree CO2 per m3 of stand volume (plantation carbon).",
     )
     # --- fire -------------------------------------------------------------------------------
     fire_prob_special_use: float = param(
@@ -571,9 +576,20 @@ class ForestParams:
         doc="Stumpage price of small-timber (pulpwood) stands.",
     )
     price_large_timber_vnd_m3: float = param(
-        2.0e6, units="VND/m3", source="assumed; sawlogs 1.5-2.5 m VND/m3 (data-facts, L) mixed "
-        "with pulpwood from tops and thinnings", bounds=(0.0, None), range=(1.6e6, 2.4e6),
-        doc="Stumpage price of large-timber stands, before any FSC premium.",
+        1.6e6, units="VND/m3", source="derived from data-facts (L): a large-timber stand sells "
+        "about half its volume as sawlogs (1.5-2.5 m VND/m3, mid 2.0) and the rest (tops, small "
+        "stems) as pulpwood (1.2 m VND/m3): 0.5 x 2.0 + 0.5 x 1.2", bounds=(0.0, None),
+        range=(1.4e6, 2.0e6),
+        doc="Mean stumpage price over a large-timber stand's volume, before any FSC premium.",
+    )
+    large_timber_extra_cost_vnd_ha: float = param(
+        40e6, units="VND/ha", source="assumed: clonal seedlings, thinning and pruning labour of "
+        "the sawlog regime on top of the pulpwood establishment cost; calibrated so that at "
+        "default prices only low-discount-rate companies prefer large timber (Phú Thọ: 26,800 ha "
+        "large timber, ~2,500 of ~17,000 ha planted a year, data-facts)", bounds=(0.0, None),
+        range=(20e6, 60e6),
+        doc="Extra cost per ha and rotation of the large-timber regime (added to the "
+        "establishment cost).",
     )
     establishment_cost_vnd_ha: float = param(
         27.5e6, units="VND/ha", source="data-facts: 20-35 m VND/ha (L), midpoint",
@@ -597,8 +613,31 @@ class ForestParams:
         doc="Owners' rates are uniform on mean +- spread (floored at 0.005).",
     )
     rate_classes: int = param(
-        5, units="1", source="design: discretisation of the rate distribution",
-        bounds=(1, 100), doc="Equally likely discount-rate classes per owner type.",
+        10, units="1", source="design: discretisation of the owners' distributions",
+        bounds=(1, 100),
+        doc="Equally likely owner classes per owner type (discount rate, stumpage-price and "
+        "establishment-cost factors stratified on their uniform distributions).",
+    )
+    owner_price_spread: float = param(
+        0.12, units="1", source="assumed; data-facts: pulpwood 1.0-1.35 m VND/t (+-15 % around "
+        "the mean), from distance to mills and roads", bounds=(0.0, 0.9), range=(0.0, 0.2),
+        doc="Owners' stumpage prices are the regime's price x a factor uniform on 1 +- spread.",
+    )
+    owner_cost_spread: float = param(
+        0.25, units="1", source="assumed; data-facts: establishment 20-35 m VND/ha (+-27 % "
+        "around 27.5)", bounds=(0.0, 0.9), range=(0.0, 0.3),
+        doc="Owners' establishment costs are the mean cost x a factor uniform on 1 +- spread.",
+    )
+    initial_age_spread_yr: float = param(
+        1.0, units="yr", source="design: forest.csv ages are whole-year classes; 1 = uniform "
+        "over the class", bounds=(0.0, 5.0), range=(0.0, 1.0),
+        doc="Plantation stands of a row of age a start at a + spread (u - 1/2), u ~ U(0, 1).",
+    )
+    harvest_capacity_m3_yr: dict[str, float] = param(  # noqa: RUF009 - a default_factory field
+        {}, units="m3/yr", source="lever; default none: no intake limit (mills follow the "
+        "harvest)",
+        doc="Optional intake of a province's mills: due stands are cut oldest first until the "
+        "intake is reached, the rest wait a year.",
     )
     max_rotation_yr: float = param(
         60.0, units="yr", source="design: longest rotation considered (else never harvest)",
@@ -650,20 +689,31 @@ class ForestPolicy:
         doc="Price paid per credit.",
     )
     buffer_share: float = param(
-        0.2, units="1", source="assumed; non-permanence buffer of jurisdictional REDD+ / VCS "
-        "AFOLU programmes", bounds=(0.0, 1.0), range=(0.1, 0.3),
-        doc="Share of additional net absorption withheld as a buffer (not credited).",
+        0.2, units="1", source="assumed within the VCS AFOLU Non-Permanence Risk Tool v4.2 "
+        "(risk scores 10-60 %; fire, tenure and opportunity-cost risks of smallholder "
+        "plantations)", bounds=(0.0, 1.0), range=(0.12, 0.3),
+        doc="Share of each issuance (net of leakage) put into the province's buffer pool.",
+    )
+    leakage_share: float = param(
+        0.4, units="1", source="VCS market-leakage discount for projects that reduce harvests "
+        "(VCS AFOLU Requirements / VM0010: 40 % when the project's merchantable biomass share is "
+        "like the rest of the market's; 20 % below, 70 % above); activity shifting 0 (every "
+        "plantation of the province is in the scheme)", bounds=(0.0, 1.0), range=(0.2, 0.7),
+        doc="Share of each increase in additional stock deducted for harvest displaced "
+        "elsewhere (not credited, not paid).",
     )
     owner_share: float = param(
         0.8, units="1", source="assumed; benefit sharing passes most of the payment to forest "
         "owners (ERPA benefit-sharing plans)", bounds=(0.0, 1.0), range=(0.5, 1.0),
-        doc="Share of the credit price (net of buffer) that plantation owners see per tCO2.",
+        doc="Share of the credit price (net of buffer and leakage) paid to owners per tonne of "
+        "additional stock (and charged per tonne lost).",
     )
     product_share: float = param(
         0.0, units="1", source="IPCC Tier 1: harvested carbon is emitted at harvest (no "
         "product pool credited)", bounds=(0.0, 1.0),
-        doc="Share of harvested carbon the scheme does not charge (beta of the LEV); the "
-        "carbon accounts always emit all harvested carbon.",
+        doc="Share of harvested carbon the scheme does not charge owners (beta of the LEV and "
+        "of the payment rule); the carbon accounts and credits always emit all harvested "
+        "carbon.",
     )
     # --- PFES -------------------------------------------------------------------------------
     pfes_interprovincial_start_year: int | None = param(

@@ -179,13 +179,46 @@ VARIABLES: dict[str, Variable] = {
     ),
     "carbon_credits_tco2e": Variable(
         ('year', 'province'), "tCO2e",
-        "forest carbon credits issued (additional net absorption after the buffer)",
-        "tín chỉ các-bon rừng được cấp (hấp thụ ròng bổ sung sau khi trừ dự phòng)", kind="flow",
+        "forest carbon credits issued in the year: the increase of additional stock above its "
+        "highest credited level, after the buffer and leakage deductions (VCS)",
+        "tín chỉ các-bon rừng được cấp trong năm (phần tăng trữ lượng bổ sung, sau khi trừ dự "
+        "phòng và rò rỉ)", kind="flow",
+    ),
+    "credit_reversals_tco2e": Variable(
+        ('year', 'province'), "tCO2e",
+        "credited carbon reversed in the year (fire, harvest below the baseline), debited from "
+        "the buffer pool first and then cancelled from issued credits",
+        "lượng tín chỉ bị đảo ngược trong năm (trừ vào quỹ dự phòng trước, sau đó hủy tín chỉ)", kind="flow",
+    ),
+    "credit_cancellations_tco2e": Variable(
+        ('year', 'province'), "tCO2e",
+        "issued credits cancelled in the year: the part of a reversal the buffer pool could not "
+        "cover",
+        "tín chỉ đã cấp bị hủy trong năm (phần đảo ngược vượt quá quỹ dự phòng)", kind="flow",
+    ),
+    "buffer_pool_tco2e": Variable(
+        ('year', 'province'), "tCO2e",
+        "balance of the province's buffer pool at year end",
+        "số dư quỹ dự phòng tín chỉ của tỉnh cuối năm", kind="stock",
+    ),
+    "additional_stock_tco2e": Variable(
+        ('year', 'province'), "tCO2e",
+        "cumulative additional carbon stock: project stock minus baseline stock (or cumulative "
+        "net absorption above the reference level) since the scheme started",
+        "trữ lượng các-bon bổ sung lũy kế: trữ lượng dự án trừ trữ lượng kịch bản cơ sở", kind="stock",
+    ),
+    "credit_leakage_tco2e": Variable(
+        ('year', 'province'), "tCO2e",
+        "leakage deducted in the year: harvest displaced to forests outside the scheme",
+        "lượng rò rỉ bị khấu trừ trong năm (khai thác chuyển sang rừng ngoài chương trình)", kind="flow",
     ),
     "carbon_payments_vnd": Variable(
         ('year', 'province'), "VND",
-        "payments for forest carbon credits",
-        "chi trả cho tín chỉ các-bon rừng", kind="flow",
+        "carbon payments forest owners receive in the year (their share of the credit price per "
+        "tonne of additional stock gained, charged per tonne lost; the buffer and leakage "
+        "shares are not paid to them)",
+        "tiền chi trả các-bon chủ rừng nhận trong năm (không gồm phần dự phòng và rò rỉ; âm là "
+        "bị thu lại)", kind="flow",
     ),
     "pfes_payments_vnd": Variable(
         ('year', 'province'), "VND",

@@ -9,8 +9,8 @@ What happens in a year (the order is the model's schedule, see docs/ODD.md, "Pro
 5. workers of moved firms commute, move home or quit; vacancies are filled locally; commute modes
    are re-chosen when the network changed (``workers.py``); the depleted local labour pools feed
    back into the firms' labour access;
-6. forest: harvest, growth, fire, conversion of forest for the year's newly serviced industrial
-   land, afforestation, credits and payments (``forest.py``);
+6. forest: harvest, growth, fire, conversion of forest for the industrial land newly let to
+   firms in the year, afforestation, credits and payments (``forest/``);
 7. record the year's indicators.
 
 Randomness: one :class:`numpy.random.SeedSequence` per run from ``config.seed``; the Mesa model's
@@ -94,21 +94,25 @@ class CapitalRegionModel(mesa.Model):
         """Advance one year: the schedule of the module docstring."""
         self.year += 1
         times = self.transport.times(self.year)
-        serviced_before = self.clusters.serviced
+        occupied_before = self.clusters.occupied.copy()
         self.clusters.start_year(self.year, self._cluster_rent_growth())
         moves = self.firms.step(self.year, times)
         self.workers.step(self.year, times, self.firms.pop.zone, moves.rows, moves.from_zone)
         self.firms.labour_pool = self.workers.labour_pool_real()
-        self.forest.step(self.year, self._developed_ha(serviced_before))
+        self.forest.step(self.year, self._developed_ha(occupied_before))
         self._record_transport()
         self._record_firms(moves)
         self._record_workers()
         self._record_forest()
 
-    def _developed_ha(self, serviced_before: np.ndarray) -> np.ndarray:
-        """Industrial land newly serviced this year by zone, real ha (land cleared for it)."""
+    def _developed_ha(self, occupied_before: np.ndarray) -> np.ndarray:
+        """Industrial land newly let to firms this year by zone, real ha (land cleared for it).
+
+        The increase of each cluster's occupied land (firms moving in and the background
+        demand), so that forest is converted for land firms actually take, in the cluster's zone.
+        """
         scale = self.config.run.agent_scale
-        new = np.maximum(self.clusters.serviced - serviced_before, 0.0) / scale
+        new = np.maximum(self.clusters.occupied - occupied_before, 0.0) / scale
         return np.bincount(self.clusters.zone, weights=new, minlength=self.region.n_zones)
 
     def _record_forest(self) -> None:

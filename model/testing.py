@@ -91,7 +91,54 @@ def check_identities(ds: xr.Dataset, rtol: float = 1e-9) -> list[str]:
         net = np.abs((flows - ds["forest_net_absorption_tco2e"]).values[1:])
         if np.max(net / np.maximum(np.abs(flows.values[1:]), 1.0)) > rtol:
             problems.append("net absorption differs from removals minus emissions")
+    problems += _credit_identities(ds, rtol)
     return problems
+
+
+CREDIT_NAMES = ("carbon_credits_tco2e", "credit_reversals_tco2e", "credit_cancellations_tco2e",
+                "credit_leakage_tco2e", "buffer_pool_tco2e", "additional_stock_tco2e")
+
+
+def _credit_identities(ds: xr.Dataset, rtol: float) -> list[str]:
+    """The registry ledger (``model/forest/credits.py``), every year and province.
+
+    With b the buffer share and L the leakage share of the run's configuration, c credits, r
+    reversals, x cancellations, l leakage, B the buffer pool and A the additional stock:
+    ``B_t - B_{t-1} = bin_t - (r_t - x_t)`` defines the buffer intake ``bin``, and
+    ``(1 - b) bin = b c``, ``L (c + bin) = (1 - L) l``, ``0 <= x <= r``,
+    ``sum(c) - sum(r) <= (1 - b)(1 - L) max(A, 0)`` and
+    ``sum(c) - sum(x) + B <= (1 - L) max(A, 0)``.
+    """
+    if not set(CREDIT_NAMES) <= set(ds.data_vars) or "config_yaml" not in ds.attrs:
+        return []
+    forest = (yaml.safe_load(ds.attrs["config_yaml"]).get("policies") or {}).get("forest") or {}
+    if "buffer_share" not in forest or "leakage_share" not in forest:
+        return []
+    b, leak = float(forest["buffer_share"]), float(forest["leakage_share"])
+    get = {n: np.nan_to_num(ds[n].transpose("year", "province").values) for n in CREDIT_NAMES}
+    c, r, x = get["carbon_credits_tco2e"], get["credit_reversals_tco2e"], get[
+        "credit_cancellations_tco2e"]
+    lk, pool, add = get["credit_leakage_tco2e"], get["buffer_pool_tco2e"], get[
+        "additional_stock_tco2e"]
+    scale = rtol * max(1.0, float(np.abs(add).max()), float(np.abs(c).sum(axis=0).max()))
+    if "forest_carbon_stock_tco2e" in ds:
+        stock = float(ds["forest_carbon_stock_tco2e"].sum("forest_type").max())
+        scale = max(scale, rtol * stock)
+    intake = np.diff(pool, axis=0, prepend=0.0) + r - x
+    checks = {
+        "a credit flow is negative": -min(c.min(), r.min(), x.min(), lk.min(), pool.min()),
+        "cancellations exceed reversals": (x - r).max(),
+        "buffer intake is not the buffer share of issuance": np.abs(
+            (1 - b) * intake - b * c).max(),
+        "leakage is not its share of the new additional stock": np.abs(
+            leak * (c + intake) - (1 - leak) * lk).max(),
+        "credits net of reversals exceed (1 - buffer)(1 - leakage) x additional stock": (
+            np.cumsum(c - r, axis=0) - (1 - b) * (1 - leak) * np.maximum(add, 0.0)).max(),
+        "outstanding credits plus buffer exceed (1 - leakage) x additional stock": (
+            np.cumsum(c - x, axis=0) + pool - (1 - leak) * np.maximum(add, 0.0)).max(),
+    }
+    return [f"credit ledger: {what} (by {gap:.3g} tCO2e)" for what, gap in checks.items()
+            if gap > scale]
 
 
 def assert_results_equal(

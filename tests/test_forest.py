@@ -13,8 +13,10 @@ from scipy.optimize import brentq
 
 from model.errors import ConfigError
 from model.forest import (
+    FLOW_NAMES,
     LARGE_TIMBER,
     SMALL_TIMBER,
+    STOCK_NAMES,
     Forest,
     ForestParams,
     ForestPolicy,
@@ -23,12 +25,7 @@ from model.forest import (
 from model.region import FOREST_TYPES, Region
 
 BASE = 2025
-FLOW_KEYS = (
-    "forest_removals_tco2e", "forest_emissions_harvest_tco2e", "forest_emissions_fire_tco2e",
-    "forest_emissions_conversion_tco2e", "forest_net_absorption_tco2e",
-    "plantation_rotation_age", "carbon_credits_tco2e", "carbon_payments_vnd",
-    "pfes_payments_vnd", "afforested_ha", "forest_converted_ha",
-)
+FLOW_KEYS = FLOW_NAMES
 # Fire made ~20x more likely than the defaults so that every run burns stands.
 FIERY = ForestParams(
     fire_prob_special_use=0.004, fire_prob_protection=0.006, fire_prob_production_natural=0.006,
@@ -75,10 +72,13 @@ def test_record_keys_shapes_and_base_year_nan(region):
     n = len(region.provinces)
     assert rec["forest_area_ha"].shape == (n, len(FOREST_TYPES))
     assert rec["forest_carbon_stock_tco2e"].shape == (n, len(FOREST_TYPES))
-    assert set(rec) == set(FLOW_KEYS) | {"forest_area_ha", "forest_carbon_stock_tco2e"}
+    assert set(rec) == set(FLOW_KEYS) | set(STOCK_NAMES) | {"forest_area_ha",
+                                                            "forest_carbon_stock_tco2e"}
     for key in FLOW_KEYS:
         assert rec[key].shape == (n,)
         assert np.isnan(rec[key]).all(), key
+    for key in STOCK_NAMES:
+        assert (rec[key] == 0).all(), key
     forest.step(BASE + 1, np.zeros(region.n_zones))
     rec = forest.record()
     competitors = (region.provinces["role"] == "competitor").to_numpy()
@@ -110,26 +110,61 @@ def test_base_year_stocks_equal_area_times_density(region):
     forest = Forest(region, p, ForestPolicy(), BASE, np.random.default_rng(0))
     f = region.forest
     zones = region.zones
+    prov_of_row = zones["province_idx"].to_numpy()[f["zone"]]
     mountain = (zones["ecological_zone"] == "tropical_mountain").to_numpy()[f["zone"]]
     agb = f["agb_t_ha"].to_numpy()
     rs = np.where(mountain, p.root_shoot_mountain,
                   np.where(agb > p.root_shoot_threshold_t_ha, p.root_shoot_moist_high,
                            p.root_shoot_moist_low))
     natural_c = agb * (1 + rs) * p.carbon_fraction * 44 / 12
-    age = f["age_yr"].to_numpy(dtype=float)
-    large = (f["forest_type"] == "plantation_large_timber").to_numpy()
-    large_v = p.large_timber_a_m3_ha * (1 - np.exp(-p.large_timber_k_yr * age)) ** p.large_timber_p
-    small_v = p.small_timber_a_m3_ha * (1 - np.exp(-p.small_timber_k_yr * age)) ** p.small_timber_p
-    vol = np.where(large, large_v, small_v)
     plantation = f["forest_type"].str.startswith("plantation").to_numpy()
-    density = np.where(plantation, vol * p.tco2_per_m3, natural_c)
-    assert np.isfinite(density).all()
-    stock = np.bincount(zones["province_idx"].to_numpy()[f["zone"]],
-                        weights=f["area_ha"].to_numpy() * density,
-                        minlength=len(region.provinces))
+    natural_stock = np.bincount(prov_of_row[~plantation],
+                                weights=(f["area_ha"].to_numpy() * natural_c)[~plantation],
+                                minlength=len(region.provinces))
+    # Plantations: each stand's own age (spread within its row's class) on its regime's curve.
+    s = forest.stands
+    pl = s.ftype >= SMALL_TIMBER
+    large = s.ftype[pl] == LARGE_TIMBER
+    vol = np.where(large, p.large_timber_a_m3_ha * (1 - np.exp(-p.large_timber_k_yr * s.age[pl]))
+                   ** p.large_timber_p,
+                   p.small_timber_a_m3_ha * (1 - np.exp(-p.small_timber_k_yr * s.age[pl]))
+                   ** p.small_timber_p)
+    plantation_stock = np.bincount(s.province[pl], weights=s.area[pl] * vol * p.tco2_per_m3,
+                                   minlength=len(region.provinces))
     got = forest.record()["forest_carbon_stock_tco2e"].sum(axis=1)
-    np.testing.assert_allclose(got, stock, rtol=1e-9)
+    np.testing.assert_allclose(got, natural_stock + plantation_stock, rtol=1e-9)
     assert got[province(region, "Phú Thọ")] > 0 and got[province(region, "Thái Nguyên")] > 0
+
+
+def test_initial_ages_are_spread_uniformly_within_their_class(region):
+    forest = Forest(region, ForestParams(), ForestPolicy(), BASE, np.random.default_rng(3))
+    s = forest.stands
+    pl = s.ftype >= SMALL_TIMBER
+    offset = s.age[pl] - np.round(s.age[pl])
+    assert np.abs(offset).max() <= 0.5
+    # Uniform over the class: the offsets fill [-1/2, 1/2) evenly (not one value per row).
+    hist, _ = np.histogram(offset, bins=5, range=(-0.5, 0.5))
+    assert hist.min() > 0.8 * hist.mean()
+    same = Forest(region, ForestParams(initial_age_spread_yr=0.0), ForestPolicy(), BASE,
+                  np.random.default_rng(3))
+    assert np.all(same.stands.age == np.round(same.stands.age))
+
+
+def test_owner_classes_vary_rate_price_and_cost_independently():
+    from model.forest import OwnerClasses
+
+    p = ForestParams()
+    cl = OwnerClasses.draw(p, np.random.default_rng(0))
+    n = p.rate_classes
+    assert len(cl.rate) == 2 * n
+    for factor, spread in ((cl.price_factor, p.owner_price_spread),
+                           (cl.cost_factor, p.owner_cost_spread)):
+        assert factor.mean() == pytest.approx(1.0)
+        assert factor.max() - factor.min() == pytest.approx(2 * spread * (n - 1) / n)
+    # Not tied to the rate order (permuted); reproducible from the seed.
+    assert not np.all(np.diff(cl.price_factor[:n]) > 0)
+    again = OwnerClasses.draw(p, np.random.default_rng(0))
+    np.testing.assert_array_equal(again.cost_factor, cl.cost_factor)
 
 
 # --- accounting identity ---------------------------------------------------------------------
@@ -195,7 +230,8 @@ CASES = [
 def test_optimal_rotation_matches_brute_force(case):
     A, k, p, price, r, c, pc, beta, m, a0 = case
     got = optimal_rotation(A, k, p, price, r, establishment_cost=c, carbon_price=pc,
-                           product_share=beta, annual_payment=m, payment_start_age=a0)
+                           tco2_per_m3=1.4, product_share=beta, annual_payment=m,
+                           payment_start_age=a0)
     T, lev, never = brute_force_lev(A, k, p, price, r, c, pc, 1.4, beta, 60.0, m, a0)
     best = int(np.argmax(lev))
     assert never < lev[best]
@@ -320,14 +356,20 @@ def test_carbon_price_raises_2045_stock_and_credits_start_with_the_scheme(region
     assert stock_with[pt] > stock_without[pt]
     others = [i for i in range(len(region.provinces)) if i != pt]
     np.testing.assert_allclose(stock_with[others], stock_without[others], rtol=1e-12)
+    additional = 0.0
     for year, rec in zip(range(BASE + 1, 2046), with_[1:], strict=True):
         credits = rec["carbon_credits_tco2e"]
         assert (credits >= 0).all()
         if year < 2030:
             assert (credits == 0).all()
         assert (credits[others] == 0).all()
-        np.testing.assert_allclose(rec["carbon_payments_vnd"],
-                                   credits * 30.0 * ForestParams().usd_vnd, rtol=1e-12)
+        assert (rec["carbon_payments_vnd"][others] == 0).all()
+        # Owners are paid P_c per tonne by which the additional stock rose (charged if it fell).
+        gain = rec["additional_stock_tco2e"][pt] - additional
+        additional = rec["additional_stock_tco2e"][pt]
+        # (to 1 kg: the gain is a difference of two ~1e8 t stocks)
+        assert rec["carbon_payments_vnd"][pt] == pytest.approx(
+            forest.owner_price * gain, rel=1e-9, abs=forest.owner_price * 1e-3)
     assert sum(r["carbon_credits_tco2e"][pt] for r in with_[1:]) > 0
     assert forest.shadow is not None
 
@@ -346,10 +388,16 @@ def test_reference_level_credits(region):
     forest, records = run(region, ForestParams(), policy, end=2034)
     assert forest.shadow is None
     others = [i for i in range(len(region.provinces)) if i != pt]
+    cumulative = peak = 0.0
+    factor = 0.75 * (1 - policy.leakage_share)
     for year, rec in zip(range(BASE + 1, 2035), records[1:], strict=True):
         net = rec["forest_net_absorption_tco2e"][pt]
-        expected = max(net - 1.0e5, 0.0) * 0.75 if year >= 2028 else 0.0
-        assert rec["carbon_credits_tco2e"][pt] == pytest.approx(expected, rel=1e-12)
+        # Cumulative net absorption above the reference level; credits on its new highs only.
+        cumulative = cumulative + net - 1.0e5 if year >= 2028 else 0.0
+        expected = factor * max(cumulative - peak, 0.0)
+        peak = max(peak, cumulative)
+        assert rec["additional_stock_tco2e"][pt] == pytest.approx(cumulative, rel=1e-12)
+        assert rec["carbon_credits_tco2e"][pt] == pytest.approx(expected, rel=1e-9, abs=1e-6)
         assert (rec["carbon_credits_tco2e"][others] == 0).all()
     assert sum(r["carbon_credits_tco2e"][pt] for r in records[1:]) > 0
 
