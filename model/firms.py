@@ -25,7 +25,7 @@ consider moving. A firm targeted by the relocation push (``model/policies.py``) 
 **Location choice** — multinomial logit over staying and every cluster with room for the firm's
 land that accepts its sector (``sector_focus``)::
 
-    V_ij = β_cost · (land_ij + wage_j + freight_ij + move_i) + β_time · T_peak(z_i, z_j)
+    V_ij = β_cost · (land_ij + wage_j + freight_ij + move_i + old_ij)
            + β_lab · ln(LA_j) + β_agg · ln(1 + N_sj) + ASC_p(j)
     V_i,stay = β_cost · (land_i0 + wage_z + freight_z) + β_lab · ln(LA_z) + β_agg · ln(1 + N_sz - 1)
            + ASC_p(z) + ASC_stay
@@ -36,8 +36,11 @@ exemption (``model/policies.py``); ``wage_j`` the wage bill at the zone's region
 (Decree 293/2025) times a markup; ``freight_ij`` the truck hours per year (trips per worker ×
 employees) to Hà Nội's market (share ``1 - x_s``) and to Nội Bài/Hải Phòng (share ``x_s``, the
 sector's export share) times the cost of a truck hour, less logistics-point and customs savings;
-``move_i`` the one-off moving cost annualised over the lease term. ``T_peak`` is the peak car time
-from the firm's current zone (the workers it would lose: de Bok & van Oort), ``LA_j`` the local
+``move_i`` the one-off moving cost annualised over the lease term; ``old_ij`` the cost of the
+distance from the old site (:meth:`FirmDecisions.old_site_cost`): the workers a move of ``T_peak``
+peak car minutes loses and their replacement, plus the supplier and customer ties left behind,
+scaled by firm size (de Bok & van Oort 2011: distance from the old site is the dominant deterrent;
+larger firms move further, Pellenbarg et al. 2002, Weterings & Knoben 2012). ``LA_j`` the local
 labour still available (the pools of ``model/workers.py``, which relocated firms deplete by hiring)
 within ``labour_access_min`` peak motorbike minutes, ``N_sj`` the firms of the same sector in
 the zone. The rent enters as a *cost* (never as observed rent levels, which proxy quality and
@@ -340,6 +343,33 @@ class FirmDecisions:
                      + x * (gateway_h[None, :] - customs_saving[None, :]))
         return zone_h, cluster_h
 
+    def old_site_cost(self, employees: np.ndarray, zone: np.ndarray,
+                      minutes: np.ndarray) -> np.ndarray:
+        """Annual cost (bn VND/yr) of moving ``minutes`` of peak car time from the current site.
+
+        Workforce retention plus supplier and customer ties, for firms of ``employees`` in
+        ``zone`` (one row per firm, one column per destination)::
+
+            C_ij = E_i · q(T_ij) · κ · w_z(i) · crf  +  c_ties · T_ij · (E_i / E_ref)^γ
+
+            q(T) = q_max · (1 - exp(-T / τ))
+
+        ``q(T)`` is the share of the workforce that quits over a move of ``T`` minutes (the
+        workers sub-model's retention, docs/calibration.md); each worker lost costs ``κ`` of an
+        annual wage ``w`` (hiring and training) once, annualised over the lease (``crf``); the
+        ties term is the yearly cost of being ``T`` minutes from the customers and suppliers of
+        the old site for a firm of ``E_ref`` employees, growing less than proportionally with size
+        (``γ`` < 1: larger firms' ties are less local and they move further).
+        """
+        p = self.params
+        emp = employees[:, None]
+        quit_share = p.retention_quit_max * (1.0 - np.exp(-minutes / p.retention_tau_min))
+        retention = (emp * quit_share * p.replacement_cost_wage_share
+                     * self.zone_wage_vnd_yr[zone][:, None] * self.crf)
+        ties = (p.ties_cost_vnd_per_min_yr * minutes
+                * (emp / p.ties_reference_employees) ** p.ties_size_elasticity)
+        return (retention + ties) / BN
+
     def same_sector_counts(self) -> np.ndarray:
         """Real firms by (sector, zone) located there now."""
         counts = np.zeros((len(self.region.sectors), self.region.n_zones))
@@ -361,9 +391,9 @@ class FirmDecisions:
         per_hour = p.freight_trips_per_worker_yr * p.freight_cost_vnd_per_truck_hour / BN
         freight = emp[:, None] * cluster_h[s] * per_hour
         move = emp * p.moving_cost_vnd_per_worker * self.crf / BN
+        old_site = self.old_site_cost(emp, zone, z["car_peak_min"][np.ix_(zone, cz)])
         counts = self.same_sector_counts()
-        v = (p.beta_cost * (land_cost + wage + freight + move[:, None])
-             + p.beta_time_from_old_site * z["car_peak_min"][np.ix_(zone, cz)]
+        v = (p.beta_cost * (land_cost + wage + freight + move[:, None] + old_site)
              + p.beta_labour_access * np.log(z["labour_access"][cz])[None, :]
              + p.beta_agglomeration * np.log1p(counts[s][:, cz])
              + p.beta_size * np.log(np.maximum(cl.vacant / self.scale, 1e-6))[None, :]

@@ -63,3 +63,12 @@ def test_peak_and_offpeak_travel_times_match_the_facts(default_region):
     extra = t.mode("car", "peak")[centre, viet_tri] - t.mode("car")[centre, viet_tri]
     assert 20 - 3 <= extra <= 45 + 3
     assert np.isfinite(t.minutes).all()
+
+
+def test_destination_split_keeps_most_moves_short(baseline):
+    """Hà Nội's own clusters lead and, with the nearest provinces, take most moves (2026-2035)."""
+    moves = baseline["firms_relocated"].sel(year=slice(2026, 2035)).sum("year")
+    share = moves / moves.sum()
+    assert share.sel(province="Hà Nội") == share.max()
+    assert share.sel(province=["Hà Nội", "Bắc Ninh", "Hưng Yên"]).sum() >= 0.5
+    assert share.sel(province="Thái Nguyên") > 0  # the belt receives firms
