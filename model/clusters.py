@@ -31,10 +31,10 @@ A planned site that never sees its province's land fill is never serviced; a sit
 not let is not serviced beyond the phases already built.
 
 **Pre-servicing at public cost** (named programmes ``clusters.preservice.<name>``): from its
-start year to its end year a province services the chosen clusters on the plan's schedule (``t >= e_jk``, one phase at a time)
-whatever the occupancy; the phases demand would not have started are paid by the province,
-``P_j · cost_vnd_per_ha`` (real ha) booked in the year the phase starts
-(``serviced_land_cost_vnd``).
+start year to its end year a province services the chosen clusters on the plan's schedule
+(``t >= e_jk``, one phase at a time) whatever the occupancy; the phases demand would not have
+started are paid by the province, ``P_j · cost_vnd_per_ha`` (real ha) booked in the year the
+phase starts (``serviced_land_cost_vnd``).
 
 Occupied land = land of firms not modelled as agents (the base-year occupants plus the yearly
 background demand ``B_p`` ha of province *p*, spread over the province's clusters in proportion
