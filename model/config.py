@@ -274,6 +274,7 @@ class FirmParams:
     )
     ties_reference_employees: float = param(
         100.0, units="workers", bounds=(1.0, None),
+        source="definition: the firm size at which ties_cost_vnd_per_min_yr is stated",
         doc="Firm size at which the ties cost equals ties_cost_vnd_per_min_yr.",
     )
     ties_size_elasticity: float = param(

@@ -48,7 +48,9 @@ def test_retention_falls_with_the_length_of_the_move():
     short = moved & (minutes < 20)
     long_ = moved & (minutes >= 60)
     assert kept[short].mean() >= 0.6
-    assert kept[long_].mean() <= 0.4
+    # Most workers lost beyond an hour (0.45 kept after issue 12: the firms that still move that
+    # far are larger, and firms of 200+ employees run shuttle buses).
+    assert kept[long_].mean() <= 0.5
     assert kept[short].mean() > kept[long_].mean() + 0.3
 
 
