@@ -19,8 +19,10 @@ with ``h_size`` 4 % (< 50 employees), 2.5 % (50–249), 1.5 % (≥ 250); ``m_you
 than 5 years; ``m_lease_end`` in the year a tenant's lease ends; ``m_expanding`` for the share of
 firms needing space that year; the last factor (rent pressure, Hà Nội rent growth ``g``) only for
 firms located in Hà Nội. Firms that moved less than ``min_years_between_moves`` ago do not
-consider moving. A firm targeted by the relocation push (``model/policies.py``) has hazard
-``1 - (1 - h_i)(1 - h_push)`` and may not stay.
+consider moving. A firm targeted by the relocation push (``model/policies.py``) is drawn by the
+push with probability ``h_push`` and considers moving for its own reasons with ``h_i`` (so it
+considers with ``1 - (1 - h_i)(1 - h_push)``); a firm the push drew may not stay, one that
+considers for its own reasons only may.
 
 **Location choice** — multinomial logit over staying and every cluster with room for the firm's
 land that accepts its sector (``sector_focus``)::
@@ -282,10 +284,12 @@ class FirmDecisions:
             & (pop.cluster[rows] == STAY)
         )
 
-    def hazard(self, year: int, rows: np.ndarray, expected: bool = False) -> np.ndarray:
+    def hazard(self, year: int, rows: np.ndarray, expected: bool = False,
+               push: bool = True) -> np.ndarray:
         """Annual probability that each firm of ``rows`` considers moving in ``year``.
 
-        With ``expected`` the expansion need enters as its expectation instead of a draw.
+        With ``expected`` the expansion need enters as its expectation instead of a draw; without
+        ``push`` the relocation push is left out (the firm's own reasons only).
         """
         p, pop = self.params, self.pop
         emp = pop.employees[rows]
@@ -304,8 +308,10 @@ class FirmDecisions:
         pressure = self.rent_growth(year) ** p.rent_pressure_elasticity
         h = np.minimum(h * np.where(self.zone_in_hanoi[pop.zone[rows]], pressure, 1.0), 1.0)
         h = np.where(year - pop.last_move[rows] >= p.min_years_between_moves, h, 0.0)
-        push = self.policies.push_hazard(year)
-        return np.where(self.pushed_now(year, rows), 1 - (1 - h) * (1 - push), h)
+        if not push:
+            return h
+        h_push = self.policies.push_hazard(year)
+        return np.where(self.pushed_now(year, rows), 1 - (1 - h) * (1 - h_push), h)
 
     # ---- utilities ------------------------------------------------------------------------
 
@@ -376,8 +382,12 @@ class FirmDecisions:
         np.add.at(counts, (self.pop.sector, self.pop.zone), 1.0 / self.scale)
         return counts
 
-    def utilities(self, year: int, rows: np.ndarray, times: TravelTimes):
-        """Utilities of ``rows``: (clusters matrix, stay vector, allowed matrix, stay allowed)."""
+    def utilities(self, year: int, rows: np.ndarray, times: TravelTimes,
+                  forced: np.ndarray | None = None):
+        """Utilities of ``rows``: (clusters matrix, stay vector, allowed matrix, stay allowed).
+
+        ``forced`` marks the rows the push drew this year (they may not stay); none when omitted.
+        """
         p, pop, cl = self.params, self.pop, self.clusters
         z = self._zone_terms(times)
         s, zone = pop.sector[rows], pop.zone[rows]
@@ -414,17 +424,26 @@ class FirmDecisions:
                   + self.zone_asc[zone] + p.asc_stay)
         allowed = self.accepts[s].copy()
         allowed[in_cluster, here[in_cluster]] = False
-        stay_ok = ~self.pushed_now(year, rows)
+        stay_ok = np.ones(len(rows), dtype=bool) if forced is None else ~forced
         return v, v_stay, allowed, stay_ok
 
     # ---- the year's decisions -------------------------------------------------------------
 
     def step(self, year: int, times: TravelTimes) -> YearMoves:
-        """Draw who considers moving, let them choose under capacity, apply the moves."""
+        """Draw who considers moving, let them choose under capacity, apply the moves.
+
+        A firm considers moving for its own reasons (hazard without the push) or because the push
+        drew it (targeted firms, ``h_push``); only the latter must leave.
+        """
         pop = self.pop
-        all_rows = np.arange(len(pop))
-        considering = all_rows[self.rng.random(len(pop)) < self.hazard(year, all_rows)]
-        v, v_stay, allowed, stay_ok = self.utilities(year, considering, times)
+        n = len(pop)
+        all_rows = np.arange(n)
+        own = self.rng.random(n) < self.hazard(year, all_rows, push=False)
+        forced = self.pushed_now(year, all_rows) & (
+            self.rng.random(n) < self.policies.push_hazard(year))
+        considering = all_rows[own | forced]
+        v, v_stay, allowed, stay_ok = self.utilities(year, considering, times,
+                                                     forced=forced[considering])
         choice = self.lottery(v, v_stay, allowed, stay_ok, pop.land_ha[considering])
         go = choice != STAY
         rows, dest = considering[go], choice[go]
