@@ -253,11 +253,40 @@ class FirmParams:
         range=(-2.0, -0.5), doc="Utility per billion VND of annual cost (land, wages, freight, "
         "moving).",
     )
-    beta_time_from_old_site: float = param(
-        -0.05, units="1/min", source="calibrated (docs/calibration.md); de Bok & van Oort: "
-        "distance from the old site is the dominant deterrent (workers lost)",
-        bounds=(None, 0.0), range=(-0.08, -0.03),
-        doc="Utility per minute of peak car time from the firm's current zone.",
+    retention_quit_max: float = param(
+        0.85, units="1", source="fitted to the workers sub-model's retention table "
+        "(docs/calibration.md: 25 % quit < 20 min ... 82 % > 90 min)", bounds=(0.0, 1.0),
+        range=(0.7, 0.95), doc="Share of a firm's workers lost on a very long move.",
+    )
+    retention_tau_min: float = param(
+        30.0, units="min", source="fitted to the workers sub-model's retention table "
+        "(docs/calibration.md)", bounds=(1.0, 600.0), range=(20.0, 45.0),
+        doc="Peak car minutes over which the quit share q(T) = q_max (1 - exp(-T / tau)) rises.",
+    )
+    replacement_cost_wage_share: float = param(
+        0.16, units="1", source="Boushey & Glynn 2012 (CAP): replacing a worker earning under "
+        "US$30,000 costs ~16 % of annual pay (median 21 % over all jobs)", bounds=(0.0, 5.0),
+        range=(0.1, 0.5), doc="One-off cost of replacing a worker lost, as a share of the annual "
+        "wage at the old site (annualised over the lease term).",
+    )
+    ties_cost_vnd_per_min_yr: float = param(
+        6.0e7, units="VND/(min yr)", source="calibrated (docs/calibration.md) to most moves "
+        "short; stands for customers and suppliers left behind (embeddedness: Knoben 2011, "
+        "Weterings & Knoben 2012), not only for trips",
+        bounds=(0.0, None), range=(3.0e7, 1.2e8),
+        doc="Yearly cost per peak car minute from the old site for a firm of "
+        "ties_reference_employees.",
+    )
+    ties_reference_employees: float = param(
+        100.0, units="workers", bounds=(1.0, None),
+        source="definition: the firm size at which ties_cost_vnd_per_min_yr is stated",
+        doc="Firm size at which the ties cost equals ties_cost_vnd_per_min_yr.",
+    )
+    ties_size_elasticity: float = param(
+        0.5, units="1", source="assumed; < 1 because larger firms relocate over longer distances "
+        "(Pellenbarg et al. 2002; Weterings & Knoben 2012; de Bok & van Oort 2011: firm size "
+        "dominates relocation behaviour)", bounds=(0.0, 2.0), range=(0.3, 1.0),
+        doc="Elasticity of the ties cost with respect to employees.",
     )
     beta_labour_access: float = param(
         0.5, units="1", source="assumed", bounds=(None, None), range=(0.2, 1.0),
@@ -787,16 +816,75 @@ class ForestPolicy:
 
 
 @dataclass(frozen=True)
+class PreserviceLever:
+    """A province servicing clusters' land ahead of demand, at public cost."""
+
+    provinces: list[str] = param(  # noqa: RUF009 - a default_factory field
+        [], doc="Provinces that pre-service land (empty: programme off).",
+    )
+    clusters: str = param(
+        "all", doc="Clusters pre-serviced: all, priority, industrial_cluster, "
+        "industrial_park or logistics (within the provinces named).",
+    )
+    start_year: int = param(2026, units="year", bounds=(1900, 2100),
+                            doc="First year a phase is started at public cost.")
+    end_year: int = param(2100, units="year", bounds=(1900, 2100),
+                          doc="Last year a phase is started at public cost.")
+    cost_vnd_per_ha: float = param(
+        3.0e9, units="VND/ha", bounds=(0.0, None), range=(1.5e9, 6.0e9),
+        source="assumed: technical infrastructure (roads, drainage, power, water, wastewater) "
+        "of Vietnamese industrial clusters and parks, site clearance excluded; order of "
+        "magnitude of published CCN project budgets (L)",
+        doc="Cost a province pays per real ha of a phase it pre-services (booked when the phase "
+        "starts).",
+    )
+
+
+@dataclass(frozen=True)
 class ClusterParams:
-    """Serviced-land schedules, background demand and rents (``model/clusters.py``)."""
+    """Land supply (developer model), background demand and rents (``model/clusters.py``)."""
 
     priority_shift_years: int = param(
         0, units="yr", bounds=(-30, 30),
-        doc="Lever: bring forward (negative) or delay the 25 priority clusters' build schedule.",
+        doc="Lever: the 25 priority clusters' phases may start this many years earlier "
+        "(negative) or later than the plan's dates; demand still decides when they start.",
     )
     ccn_shift_years: int = param(
         0, units="yr", bounds=(-30, 30),
         doc="Lever: the same for Phú Thọ's other industrial clusters (CCN).",
+    )
+    phase_max_ha: float = param(
+        100.0, units="ha", bounds=(1.0, 5000.0), range=(50.0, 300.0),
+        source="assumed; Vietnamese parks are built in phases of ~100-350 ha (data-facts: Sông "
+        "Công II phase 1 250 ha, phase 2 296 ha; Phú Hà first phase 356 ha)",
+        doc="Largest phase of an industrial park (or logistics) row: the land still to service "
+        "at a site is built in equal phases of at most this many (real) ha.",
+    )
+    ccn_phase_max_ha: float = param(
+        20.0, units="ha", bounds=(1.0, 5000.0), range=(10.0, 50.0),
+        source="data-facts: Hà Nội plans 159 clusters on 3,204 ha by 2030 (~20 ha each); a CCN "
+        "is a 10-75 ha site (Decree 32/2024)",
+        doc="Largest phase of an industrial cluster (CCN) row: rows that aggregate several "
+        "planned clusters open them one by one.",
+    )
+    phase_trigger_occupancy: float = param(
+        0.8, units="1", bounds=(0.0, 1.0), range=(0.7, 0.9),
+        source="assumed; UrbanSim's developer model builds when vacancy falls below a target "
+        "rate (Waddell 2002), industrial target vacancies ~10-30 %",
+        doc="Occupancy of a site's serviced land (of its province's, for a site with none yet) "
+        "at which its investor starts the next phase.",
+    )
+    phase_build_years: int = param(
+        2, units="yr", bounds=(1, 10), range=(1, 3),
+        source="assumed; technical infrastructure of a park phase takes ~1.5-3 years after site "
+        "clearance (Phú Hà first phase 2021-2024, data-facts/press)",
+        doc="Years from a phase's start until its land is serviced (lettable).",
+    )
+    preservice: dict[str, PreserviceLever] = param(  # noqa: RUF009 - a default_factory field
+        {}, source="lever; none in the baseline",
+        doc="Named pre-servicing programmes: a province services the chosen clusters' phases on "
+        "the plan's dates whatever the demand, and pays for the phases demand would not have "
+        "started (serviced_land_cost_vnd).",
     )
     background_demand_factor: float = param(
         1.0, units="1", source="assumed: the provinces' background_demand_ha_yr are L-confidence "
@@ -866,9 +954,13 @@ class PushProgramme:
         doc="Year by which the targeted share should have left.",
     )
     share_by_deadline: float = param(
-        0.0, units="1", bounds=(0.0, 1.0), source="lever; 0 = programme off",
+        0.04, units="1", bounds=(0.0, 1.0), range=(0.03, 0.05),
+        source="committed policy (data-facts, hn_relocation): 90 more facilities listed for "
+        "relocation by 2021 (117 in the city's list) with a roadmap before 2030, against ~2,800 "
+        "high-pollution firms in the core zones of the model's population: ~110 / 2,800 = 0.04; "
+        "a larger share is the lever beyond what is committed",
         doc="Share of targeted firms pushed out by the deadline (a pushed firm must leave: "
-        "staying is not among its choices).",
+        "staying is not among its choices); 0 = programme off.",
     )
 
 

@@ -19,13 +19,15 @@ with ``h_size`` 4 % (< 50 employees), 2.5 % (50–249), 1.5 % (≥ 250); ``m_you
 than 5 years; ``m_lease_end`` in the year a tenant's lease ends; ``m_expanding`` for the share of
 firms needing space that year; the last factor (rent pressure, Hà Nội rent growth ``g``) only for
 firms located in Hà Nội. Firms that moved less than ``min_years_between_moves`` ago do not
-consider moving. A firm targeted by the relocation push (``model/policies.py``) has hazard
-``1 - (1 - h_i)(1 - h_push)`` and may not stay.
+consider moving. A firm targeted by the relocation push (``model/policies.py``) is drawn by the
+push with probability ``h_push`` and considers moving for its own reasons with ``h_i`` (so it
+considers with ``1 - (1 - h_i)(1 - h_push)``); a firm the push drew may not stay, one that
+considers for its own reasons only may.
 
 **Location choice** — multinomial logit over staying and every cluster with room for the firm's
 land that accepts its sector (``sector_focus``)::
 
-    V_ij = β_cost · (land_ij + wage_j + freight_ij + move_i) + β_time · T_peak(z_i, z_j)
+    V_ij = β_cost · (land_ij + wage_j + freight_ij + move_i + old_ij)
            + β_lab · ln(LA_j) + β_agg · ln(1 + N_sj) + ASC_p(j)
     V_i,stay = β_cost · (land_i0 + wage_z + freight_z) + β_lab · ln(LA_z) + β_agg · ln(1 + N_sz - 1)
            + ASC_p(z) + ASC_stay
@@ -36,8 +38,11 @@ exemption (``model/policies.py``); ``wage_j`` the wage bill at the zone's region
 (Decree 293/2025) times a markup; ``freight_ij`` the truck hours per year (trips per worker ×
 employees) to Hà Nội's market (share ``1 - x_s``) and to Nội Bài/Hải Phòng (share ``x_s``, the
 sector's export share) times the cost of a truck hour, less logistics-point and customs savings;
-``move_i`` the one-off moving cost annualised over the lease term. ``T_peak`` is the peak car time
-from the firm's current zone (the workers it would lose: de Bok & van Oort), ``LA_j`` the local
+``move_i`` the one-off moving cost annualised over the lease term; ``old_ij`` the cost of the
+distance from the old site (:meth:`FirmDecisions.old_site_cost`): the workers a move of ``T_peak``
+peak car minutes loses and their replacement, plus the supplier and customer ties left behind,
+scaled by firm size (de Bok & van Oort 2011: distance from the old site is the dominant deterrent;
+larger firms move further, Pellenbarg et al. 2002, Weterings & Knoben 2012). ``LA_j`` the local
 labour still available (the pools of ``model/workers.py``, which relocated firms deplete by hiring)
 within ``labour_access_min`` peak motorbike minutes, ``N_sj`` the firms of the same sector in
 the zone. The rent enters as a *cost* (never as observed rent levels, which proxy quality and
@@ -279,10 +284,12 @@ class FirmDecisions:
             & (pop.cluster[rows] == STAY)
         )
 
-    def hazard(self, year: int, rows: np.ndarray, expected: bool = False) -> np.ndarray:
+    def hazard(self, year: int, rows: np.ndarray, expected: bool = False,
+               push: bool = True) -> np.ndarray:
         """Annual probability that each firm of ``rows`` considers moving in ``year``.
 
-        With ``expected`` the expansion need enters as its expectation instead of a draw.
+        With ``expected`` the expansion need enters as its expectation instead of a draw; without
+        ``push`` the relocation push is left out (the firm's own reasons only).
         """
         p, pop = self.params, self.pop
         emp = pop.employees[rows]
@@ -301,8 +308,10 @@ class FirmDecisions:
         pressure = self.rent_growth(year) ** p.rent_pressure_elasticity
         h = np.minimum(h * np.where(self.zone_in_hanoi[pop.zone[rows]], pressure, 1.0), 1.0)
         h = np.where(year - pop.last_move[rows] >= p.min_years_between_moves, h, 0.0)
-        push = self.policies.push_hazard(year)
-        return np.where(self.pushed_now(year, rows), 1 - (1 - h) * (1 - push), h)
+        if not push:
+            return h
+        h_push = self.policies.push_hazard(year)
+        return np.where(self.pushed_now(year, rows), 1 - (1 - h) * (1 - h_push), h)
 
     # ---- utilities ------------------------------------------------------------------------
 
@@ -340,14 +349,45 @@ class FirmDecisions:
                      + x * (gateway_h[None, :] - customs_saving[None, :]))
         return zone_h, cluster_h
 
+    def old_site_cost(self, employees: np.ndarray, zone: np.ndarray,
+                      minutes: np.ndarray) -> np.ndarray:
+        """Annual cost (bn VND/yr) of moving ``minutes`` of peak car time from the current site.
+
+        Workforce retention plus supplier and customer ties, for firms of ``employees`` in
+        ``zone`` (one row per firm, one column per destination)::
+
+            C_ij = E_i · q(T_ij) · κ · w_z(i) · crf  +  c_ties · T_ij · (E_i / E_ref)^γ
+
+            q(T) = q_max · (1 - exp(-T / τ))
+
+        ``q(T)`` is the share of the workforce that quits over a move of ``T`` minutes (the
+        workers sub-model's retention, docs/calibration.md); each worker lost costs ``κ`` of an
+        annual wage ``w`` (hiring and training) once, annualised over the lease (``crf``); the
+        ties term is the yearly cost of being ``T`` minutes from the customers and suppliers of
+        the old site for a firm of ``E_ref`` employees, growing less than proportionally with size
+        (``γ`` < 1: larger firms' ties are less local and they move further).
+        """
+        p = self.params
+        emp = employees[:, None]
+        quit_share = p.retention_quit_max * (1.0 - np.exp(-minutes / p.retention_tau_min))
+        retention = (emp * quit_share * p.replacement_cost_wage_share
+                     * self.zone_wage_vnd_yr[zone][:, None] * self.crf)
+        ties = (p.ties_cost_vnd_per_min_yr * minutes
+                * (emp / p.ties_reference_employees) ** p.ties_size_elasticity)
+        return (retention + ties) / BN
+
     def same_sector_counts(self) -> np.ndarray:
         """Real firms by (sector, zone) located there now."""
         counts = np.zeros((len(self.region.sectors), self.region.n_zones))
         np.add.at(counts, (self.pop.sector, self.pop.zone), 1.0 / self.scale)
         return counts
 
-    def utilities(self, year: int, rows: np.ndarray, times: TravelTimes):
-        """Utilities of ``rows``: (clusters matrix, stay vector, allowed matrix, stay allowed)."""
+    def utilities(self, year: int, rows: np.ndarray, times: TravelTimes,
+                  forced: np.ndarray | None = None):
+        """Utilities of ``rows``: (clusters matrix, stay vector, allowed matrix, stay allowed).
+
+        ``forced`` marks the rows the push drew this year (they may not stay); none when omitted.
+        """
         p, pop, cl = self.params, self.pop, self.clusters
         z = self._zone_terms(times)
         s, zone = pop.sector[rows], pop.zone[rows]
@@ -361,9 +401,9 @@ class FirmDecisions:
         per_hour = p.freight_trips_per_worker_yr * p.freight_cost_vnd_per_truck_hour / BN
         freight = emp[:, None] * cluster_h[s] * per_hour
         move = emp * p.moving_cost_vnd_per_worker * self.crf / BN
+        old_site = self.old_site_cost(emp, zone, z["car_peak_min"][np.ix_(zone, cz)])
         counts = self.same_sector_counts()
-        v = (p.beta_cost * (land_cost + wage + freight + move[:, None])
-             + p.beta_time_from_old_site * z["car_peak_min"][np.ix_(zone, cz)]
+        v = (p.beta_cost * (land_cost + wage + freight + move[:, None] + old_site)
              + p.beta_labour_access * np.log(z["labour_access"][cz])[None, :]
              + p.beta_agglomeration * np.log1p(counts[s][:, cz])
              + p.beta_size * np.log(np.maximum(cl.vacant / self.scale, 1e-6))[None, :]
@@ -384,17 +424,26 @@ class FirmDecisions:
                   + self.zone_asc[zone] + p.asc_stay)
         allowed = self.accepts[s].copy()
         allowed[in_cluster, here[in_cluster]] = False
-        stay_ok = ~self.pushed_now(year, rows)
+        stay_ok = np.ones(len(rows), dtype=bool) if forced is None else ~forced
         return v, v_stay, allowed, stay_ok
 
     # ---- the year's decisions -------------------------------------------------------------
 
     def step(self, year: int, times: TravelTimes) -> YearMoves:
-        """Draw who considers moving, let them choose under capacity, apply the moves."""
+        """Draw who considers moving, let them choose under capacity, apply the moves.
+
+        A firm considers moving for its own reasons (hazard without the push) or because the push
+        drew it (targeted firms, ``h_push``); only the latter must leave.
+        """
         pop = self.pop
-        all_rows = np.arange(len(pop))
-        considering = all_rows[self.rng.random(len(pop)) < self.hazard(year, all_rows)]
-        v, v_stay, allowed, stay_ok = self.utilities(year, considering, times)
+        n = len(pop)
+        all_rows = np.arange(n)
+        own = self.rng.random(n) < self.hazard(year, all_rows, push=False)
+        forced = self.pushed_now(year, all_rows) & (
+            self.rng.random(n) < self.policies.push_hazard(year))
+        considering = all_rows[own | forced]
+        v, v_stay, allowed, stay_ok = self.utilities(year, considering, times,
+                                                     forced=forced[considering])
         choice = self.lottery(v, v_stay, allowed, stay_ok, pop.land_ha[considering])
         go = choice != STAY
         rows, dest = considering[go], choice[go]

@@ -75,6 +75,19 @@ VARIABLES: dict[str, Variable] = {
         ("year", "province"), "count", "jobs in modelled firms located in the province",
         "số việc làm trong các doanh nghiệp được mô hình hóa đặt tại tỉnh",
     ),
+    "cluster_phases_started": Variable(
+        ("year", "province"), "count",
+        "phases of cluster and park land whose servicing started in the year (by the investor "
+        "as land was let, or by the province ahead of demand)",
+        "số giai đoạn hạ tầng khu, cụm công nghiệp được khởi công trong năm",
+    ),
+    "serviced_land_cost_vnd": Variable(
+        ("year", "province"), "VND",
+        "cost to the province of the land it pre-serviced ahead of demand, booked in the year a "
+        "phase started",
+        "chi phí ngân sách tỉnh đầu tư hạ tầng khu, cụm công nghiệp trước nhu cầu (ghi theo năm "
+        "khởi công giai đoạn)",
+    ),
     "rent_forgone_vnd": Variable(
         ("year", "province"), "VND",
         "land rent not collected because of exemptions, in the year (annual-equivalent rent)",

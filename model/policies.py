@@ -21,8 +21,9 @@ it grants no new exemptions.
 Relocation push. Firms of the targeted sectors or pollution classes in the targeted Hà Nội zones
 face, from ``start_year`` to ``deadline_year``, the extra annual hazard
 ``h_push = 1 - (1 - share_by_deadline)^(1 / n)`` (n = years of the programme), so that the target
-share would have considered moving by the deadline; a pushed firm must leave (staying is not among
-its choices) unless no cluster has room.
+share would have been drawn by the deadline; a firm the push draws must leave (staying is not among
+its choices) unless no cluster has room. Targeted firms that consider moving for their own reasons
+(their ordinary hazard) may still stay.
 
 Logistics. Clusters within ``point_reach_min`` off-peak truck minutes of an open logistics point
 save ``point_saving_min`` on freight to Nội Bài and Hải Phòng; one-stop customs (from its year, for

@@ -4,7 +4,8 @@ What happens in a year (the order is the model's schedule, see docs/ODD.md, "Pro
 
 1. policies for the year: corridors open (their years come from the data and the scenario);
 2. transport: travel times for the network of the year (recomputed only when it changed);
-3. clusters: new serviced land comes on stream, rents for the year, background demand lets land;
+3. clusters: phases due are completed and new ones started where land is let (developer model),
+   rents for the year, background demand lets land;
 4. firms: relocation hazard draws, then capacity-constrained location choice (``firms.py``);
 5. workers of moved firms commute, move home or quit; vacancies are filled locally; commute modes
    are re-chosen when the network changed (``workers.py``); the depleted local labour pools feed
@@ -136,6 +137,8 @@ class CapitalRegionModel(mesa.Model):
         with np.errstate(invalid="ignore", divide="ignore"):
             rec.record("province_occupancy", self.year,
                        np.where(serviced > 0, occupied / serviced, np.nan))
+        rec.record("cluster_phases_started", self.year, cl.phases_started)
+        rec.record("serviced_land_cost_vnd", self.year, cl.serviced_cost_vnd)
         province = self.region.zones["province_idx"].to_numpy()[pop.zone]
         firms = np.zeros((n_prov, n_sec))
         np.add.at(firms, (province, pop.sector), 1.0 / scale)

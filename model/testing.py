@@ -70,6 +70,17 @@ def check_identities(ds: xr.Dataset, rtol: float = 1e-9) -> list[str]:
         excess = float((ds["cluster_occupied_ha"] - ds["cluster_serviced_ha"]).max())
         if excess > 1e-6:
             problems.append(f"occupied exceeds serviced land by up to {excess:.3g} ha")
+    if "cluster_serviced_ha" in names:
+        shrink = float(-ds["cluster_serviced_ha"].diff("year").min()) if ds.sizes["year"] > 1 \
+            else 0.0
+        if shrink > 1e-6:
+            problems.append(f"serviced land shrinks by up to {shrink:.3g} ha in a year")
+    if "cluster_phases_started" in names:
+        phases = ds["cluster_phases_started"].values
+        if (phases < 0).any() or not np.allclose(phases, np.rint(phases)):
+            problems.append("cluster_phases_started is not a non-negative whole number")
+    if "serviced_land_cost_vnd" in names and (ds["serviced_land_cost_vnd"].values < 0).any():
+        problems.append("serviced_land_cost_vnd is negative")
     if "firms" in names:
         total = ds["firms"].sum(["province", "sector"]).values
         if np.ptp(total) > 1e-6 * max(1.0, float(np.abs(total).max())):

@@ -48,7 +48,9 @@ def test_retention_falls_with_the_length_of_the_move():
     short = moved & (minutes < 20)
     long_ = moved & (minutes >= 60)
     assert kept[short].mean() >= 0.6
-    assert kept[long_].mean() <= 0.4
+    # Most workers lost beyond an hour (0.45 kept after issue 12: the firms that still move that
+    # far are larger, and firms of 200+ employees run shuttle buses).
+    assert kept[long_].mean() <= 0.5
     assert kept[short].mean() > kept[long_].mean() + 0.3
 
 
@@ -63,3 +65,12 @@ def test_peak_and_offpeak_travel_times_match_the_facts(default_region):
     extra = t.mode("car", "peak")[centre, viet_tri] - t.mode("car")[centre, viet_tri]
     assert 20 - 3 <= extra <= 45 + 3
     assert np.isfinite(t.minutes).all()
+
+
+def test_destination_split_keeps_most_moves_short(baseline):
+    """Hà Nội's own clusters lead and, with the nearest provinces, take most moves (2026-2035)."""
+    moves = baseline["firms_relocated"].sel(year=slice(2026, 2035)).sum("year")
+    share = moves / moves.sum()
+    assert share.sel(province="Hà Nội") == share.max()
+    assert share.sel(province=["Hà Nội", "Bắc Ninh", "Hưng Yên"]).sum() >= 0.5
+    assert share.sel(province="Thái Nguyên") > 0  # the belt receives firms

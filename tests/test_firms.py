@@ -72,22 +72,6 @@ def test_occupancy_is_land_weighted_and_base_year_matches_data(baseline_runs, de
     np.testing.assert_allclose(ds["cluster_occupied_ha"].sel(year=2025), c["occupied_ha_base"])
 
 
-def test_serviced_land_follows_the_schedule_and_levers():
-    m = build()
-    cl = m.clusters
-    final = cl.serviced_at(2060)
-    np.testing.assert_allclose(final, cl.lettable)
-    years = np.arange(2025, 2061)
-    path = np.array([cl.serviced_at(y) for y in years])
-    assert np.all(np.diff(path, axis=0) >= -1e-12)
-    later = build(**{"clusters.priority_shift_years": 3}).clusters
-    pr = cl.priority & (cl.start > 2025)
-    assert pr.any()
-    np.testing.assert_allclose(later.serviced_at(2030)[pr], cl.serviced_at(2027)[pr])
-    others = ~cl.priority
-    np.testing.assert_allclose(later.serviced_at(2030)[others], cl.serviced_at(2030)[others])
-
-
 def test_no_serviced_land_no_occupancy(tmp_path):
     folder = copy_region(tmp_path / "r", TINY_REGION)
     clusters = (folder / "clusters.csv").read_text().splitlines()
@@ -111,15 +95,14 @@ def test_no_serviced_land_no_occupancy(tmp_path):
 
 def only_term(**beta):
     """Firm parameters with every utility term off except those given."""
-    off = {f"firms.{k}": 0.0 for k in ("beta_cost", "beta_time_from_old_site",
-                                       "beta_labour_access", "beta_agglomeration", "beta_size",
-                                       "asc_stay")}
+    off = {f"firms.{k}": 0.0 for k in ("beta_cost", "beta_labour_access",
+                                       "beta_agglomeration", "beta_size", "asc_stay")}
     return off | {f"firms.{k}": v for k, v in beta.items()}
 
 
 def test_simulated_choices_match_the_analytic_logit():
-    """Only the time-from-old-site term on: choice shares equal the closed-form logit."""
-    m = build(scale=0.2, **only_term(beta_time_from_old_site=-0.03, asc_stay=1.0))
+    """Only the labour-access term on: choice shares equal the closed-form logit."""
+    m = build(scale=0.2, **only_term(beta_labour_access=1.0, asc_stay=1.0))
     f, year = m.firms, 2026
     times = m.transport.times(year)
     zone = m.region.zone("HN_DONG_DA")
@@ -176,6 +159,50 @@ def test_sampled_relocation_rates_match_the_configured_hazards():
     assert h[small].mean() > h[large].mean()
 
 
+def test_old_site_cost_is_retention_plus_ties_scaled_by_size():
+    """Hand-computed: a 100- and a 400-employee firm of a region-I zone moving 30 minutes."""
+    f = build(scale=0.1).firms
+    zone = f.region.zone("HN_DONG_DA")
+    assert f.region.zones["wage_region"].iloc[zone] == "I"
+    wage = 5_310_000 * 12 * 1.6                      # region I minimum x markup, VND/yr
+    crf = 0.10 / (1 - 1.10**-45)                      # 10 %, 45-year lease
+    quit_share = 0.85 * (1 - np.exp(-30 / 30))        # q(30 min) = 0.5373
+    retention_100 = 100 * quit_share * 0.16 * wage * crf / 1e9   # 0.0889 bn VND/yr
+    ties_100 = 6.0e7 * 30 / 1e9                       # 1.8 bn VND/yr at the reference size
+    ties_400 = ties_100 * (400 / 100) ** 0.5          # twice as much for four times the size
+    cost = f.old_site_cost(np.array([100.0, 400.0]), np.array([zone, zone]),
+                           np.array([[30.0], [30.0]]))
+    assert retention_100 == pytest.approx(0.0889, abs=1e-4)
+    np.testing.assert_allclose(cost[:, 0], [retention_100 + ties_100,
+                                            4 * retention_100 + ties_400], rtol=1e-12)
+    # Per employee the deterrent falls with size (larger firms move further).
+    assert cost[1, 0] / 400 < cost[0, 0] / 100
+    # No distance, no cost.
+    assert f.old_site_cost(np.array([50.0]), np.array([zone]), np.zeros((1, 1)))[0, 0] == 0
+
+
+def test_push_in_the_baseline_is_committed_and_effective():
+    """The baseline carries Hà Nội's committed push; targeted firms leave more than without it."""
+    gaps = []
+    for seed in (0, 1):
+        left = {}
+        for share in (None, 0.0):
+            overrides = {"run.end_year": 2030}
+            if share is not None:
+                overrides["policies.push.share_by_deadline"] = share
+            m = build(seed=seed, scale=0.5, **overrides)
+            f = m.firms
+            targeted = (f.policies.push_sectors[f.pop.sector] & f.policies.push_zones[f.pop.zone])
+            if share is None:
+                assert f.policies.push_hazard(2026) > 0  # on in the baseline
+            while not m.finished:
+                m.step()
+            left[share] = (f.pop.cluster[targeted] != STAY).mean()
+        gaps.append(left[None] - left[0.0])
+    # 4 % of the targeted firms pushed out 2026-2030 (room permitting).
+    assert np.mean(gaps) > 0.02
+
+
 def test_push_programme_moves_targeted_firms_out_by_the_deadline():
     push = {"policies.push.share_by_deadline": 0.6, "policies.push.start_year": 2026,
             "policies.push.deadline_year": 2030, "run.end_year": 2030}
@@ -192,31 +219,30 @@ def test_push_programme_moves_targeted_firms_out_by_the_deadline():
     assert left > 3 * untargeted_left
 
 
-def mean_occupied(scenario, clusters_mask, overrides, year=2035):
-    values = []
-    for s in SEEDS:
-        ds = model.run(scenario=scenario, seed=s, agent_scale=0.3,
-                       overrides={"run.end_year": year, **overrides})
-        values.append(ds["cluster_occupied_ha"].sel(year=year).where(clusters_mask(ds)).sum()
-                      .item())
-    return np.array(values)
+def firms_in_priority_clusters(scenario, seed, overrides, year=2035):
+    """Modelled firms located in priority / in other clusters at the end of ``year``."""
+    m = build(scenario, seed=seed, scale=0.5, **{"run.end_year": year, **overrides})
+    while not m.finished:
+        m.step()
+    c = m.firms.pop.cluster
+    inside = c != STAY
+    priority = m.clusters.priority[np.maximum(c, 0)]
+    return np.sum(inside & priority), np.sum(inside & ~priority)
 
 
-def test_land_rent_exemption_raises_occupancy_of_eligible_clusters_only():
-    def priority(ds):
-        return ds["cluster_priority"]
-
-    def ineligible(ds):
-        return ~ds["cluster_priority"]
-
-    base_p = mean_occupied("baseline", priority, {})
-    exempt_p = mean_occupied("land_rent_exemption", priority, {})
-    assert exempt_p.mean() > base_p.mean()
-    assert (exempt_p >= base_p).sum() >= 4  # same seeds: the effect shows seed by seed
-    base_o = mean_occupied("baseline", ineligible, {})
-    exempt_o = mean_occupied("land_rent_exemption", ineligible, {})
-    noise = 2 * np.std(exempt_o - base_o, ddof=1) / np.sqrt(len(SEEDS)) + 1e-9
-    assert (exempt_o - base_o).mean() <= noise
+def test_land_rent_exemption_raises_firms_in_eligible_clusters_only():
+    # With the priority land pre-serviced in both arms (land ready: under the developer model an
+    # exemption cannot fill land that is not serviced ahead of the firms it attracts). Counted in
+    # modelled firms, not ha: background demand lets whatever land the firms leave vacant.
+    ready = {"clusters.preservice": {"ready": {"provinces": ["Phú Thọ"], "clusters": "priority"}}}
+    base = np.array([firms_in_priority_clusters("baseline", s, ready) for s in SEEDS])
+    exempt = np.array([firms_in_priority_clusters("land_rent_exemption", s, ready)
+                       for s in SEEDS])
+    assert exempt[:, 0].mean() > base[:, 0].mean()
+    assert (exempt[:, 0] >= base[:, 0]).sum() >= 4  # same seeds: the effect shows seed by seed
+    diff = exempt[:, 1] - base[:, 1]
+    noise = 2 * np.std(diff, ddof=1) / np.sqrt(len(SEEDS)) + 1e-9
+    assert diff.mean() <= noise
 
 
 def test_exemption_costs_the_province_its_rent():
