@@ -143,10 +143,13 @@ def relocate_all(m, to_zone, year):
 def test_a_rail_line_raises_retention_of_the_firms_it_serves():
     quits = {}
     for rail in ("never", 2026):
-        m = build(seed=1, scale=1.0, **TINY, **{"transport.corridors": {"rail_line": rail,
-                                                                          "express": "never"}})
+        # A frequent line (every 6 min): 20 min access + 3 min wait + 30 min ride.
+        m = build(seed=1, scale=1.0, **TINY, **{
+            "transport.corridors": {"rail_line": rail, "express": "never"},
+            "transport.standard_gauge_corridors": ["rail_line"],
+            "transport.rail_service.standard_gauge.trains_per_peak_hour": 10.0})
         quits[rail] = relocate_all(m, m.region.zone("C"), 2027)
-    # Without rail the 90-min trip exceeds every tolerance; the 40-min train makes commuting
+    # Without rail the 90-min trip exceeds every tolerance; the 53-min train makes commuting
     # possible for those living near the station.
     assert quits[2026] < quits["never"] - 0.03
 
