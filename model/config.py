@@ -969,15 +969,16 @@ class LogisticsLever:
         doc="Clearance time of an export shipment cleared at the port or airport.",
     )
     dry_port_clearance_hours: float = param(
-        24.0, units="h", source="assumed: an inland clearance depot clears as fast as the "
-        "one-stop target", bounds=(0.0, 480.0), range=(12.0, 38.4),
+        38.4, units="h", source="assumed: an inland clearance depot runs the port's customs "
+        "procedures (documents, inspections), so it clears in the same time; down to the "
+        "one-stop target if it gets one", bounds=(0.0, 480.0), range=(24.0, 38.4),
         doc="Clearance time at an open dry port (inland clearance depot) of logistics.csv; "
         "a site uses it when that, with the detour, beats clearing at the gateway.",
     )
     one_stop_customs_year: int | None = param(
         None, units="year", bounds=(1900, 2100),
-        doc="Year one-stop customs opens at the logistics points of customs_provinces; none = "
-        "no one-stop customs.",
+        doc="Year one-stop customs opens at the logistics points of customs_provinces, for the "
+        "sites of those provinces; none = no one-stop customs.",
     )
     one_stop_clearance_hours: float = param(
         24.0, units="h", source="seed 000 / policy brief: one-stop customs cuts clearance "
@@ -986,7 +987,8 @@ class LogisticsLever:
         "bounded by the clearance it replaces (never below zero hours).",
     )
     customs_provinces: list[str] = param(  # noqa: RUF009 - a default_factory field
-        ["Phú Thọ"], doc="Provinces whose logistics points offer one-stop customs.",
+        ["Phú Thọ"], doc="Provinces whose logistics points offer one-stop customs to the sites "
+        "(clusters, premises) in those provinces.",
     )
 
 

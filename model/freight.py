@@ -16,9 +16,10 @@ with ``T_m`` the truck hours to central Hà Nội, ``T_g`` the mean of the truck
 airport and the port, ``H`` the handling time of a gateway shipment (``gateway_handling_hours``)
 and ``S(z) = min(point_saving_min / 60, H)`` where an open logistics point is within
 ``point_reach_min`` (else 0). Clearance is done where it costs least among: the gateway itself
-(``C = gateway_clearance_hours``, no detour), every open dry port (``dry_port_clearance_hours``)
-and, from ``one_stop_customs_year``, every open logistics point of ``customs_provinces``
-(``one_stop_clearance_hours``); clearing inland costs the detour
+(``C = gateway_clearance_hours``, no detour), every open dry port (``dry_port_clearance_hours``,
+open to every site) and, from ``one_stop_customs_year``, every open logistics point of
+``customs_provinces`` (``one_stop_clearance_hours``; a provincial service, for the sites in those
+provinces only); clearing inland costs the detour
 ``D_k(z) = T(z, k) + T_g(k) - T_g(z) >= 0`` (triangle inequality of shortest paths). Since
 ``H - S >= 0`` and every ``C_k + D_k >= 0``, the freight hours never fall below the physical trip
 (``F >= P >= 0``) and the saving of one-stop customs or a dry port is at most the gateway
@@ -73,19 +74,26 @@ class Freight:
                                        "policies.logistics.customs_provinces")
         zone_province = region.zones["province_idx"].to_numpy()
         self.one_stop_point = self.is_point & customs[zone_province[self.point_zone]]
+        self.one_stop_zone = customs[zone_province]
 
-    def clearance_points(self, year: int) -> tuple[np.ndarray, np.ndarray]:
-        """(zones, clearance hours) of the inland clearance points open in ``year``."""
+    def clearance_points(self, year: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Inland clearance points open in ``year``: (zones, clearance hours, served zones).
+
+        ``served`` is (point, zone): whether a site in that zone may clear there.
+        """
         lg = self.params
         open_ = self.point_open <= year
         dry = self.is_dry_port & open_
+        n = len(self.one_stop_zone)
         zones = [self.point_zone[dry]]
         hours = [np.full(dry.sum(), lg.dry_port_clearance_hours)]
+        served = [np.ones((dry.sum(), n), dtype=bool)]
         if lg.one_stop_customs_year is not None and year >= lg.one_stop_customs_year:
             one_stop = self.one_stop_point & open_
             zones.append(self.point_zone[one_stop])
             hours.append(np.full(one_stop.sum(), lg.one_stop_clearance_hours))
-        return np.concatenate(zones), np.concatenate(hours)
+            served.append(np.broadcast_to(self.one_stop_zone, (one_stop.sum(), n)))
+        return np.concatenate(zones), np.concatenate(hours), np.concatenate(served)
 
     def hours(self, year: int, car_offpeak_min: np.ndarray) -> FreightHours:
         """Freight hours per trip by (sector, zone) in ``year`` (equations of the module)."""
@@ -101,10 +109,11 @@ class Freight:
             served = (car_offpeak_min[:, self.point_zone[points]] <= lg.point_reach_min).any(axis=1)
             handling[served] -= min(lg.point_saving_min / 60.0, lg.gateway_handling_hours)
         clearance = np.full(len(car), lg.gateway_clearance_hours)
-        zones, hours = self.clearance_points(year)
+        zones, hours, served = self.clearance_points(year)
         if zones.size:
             detour = car[:, zones] + to_gateways[zones][None, :] - to_gateways[:, None]
-            inland = (hours[None, :] + np.maximum(detour, 0.0)).min(axis=1)
+            inland = np.where(served.T, hours[None, :] + np.maximum(detour, 0.0), np.inf)
+            inland = inland.min(axis=1)
             clearance = np.minimum(clearance, inland)
         total = physical + x * (handling + clearance)[None, :]
         return FreightHours(total=total, physical=physical, clearance=clearance)

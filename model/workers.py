@@ -85,6 +85,7 @@ class Jobs:
     older: np.ndarray
     motorbike: np.ndarray
     car: np.ndarray
+    off_green: np.ndarray  # rides the ordinary public bus on a pair a full green line serves
 
     def __len__(self) -> int:
         return len(self.firm)
@@ -111,6 +112,7 @@ class Network:
     green_line: np.ndarray  # (home, work) index of the green line the public bus takes, -1: none
     green_links: csr_matrix  # (home · n + work, segment) segments of green lines ridden
     green_capacity: np.ndarray  # riders per green segment and peak (real persons)
+    bus_minutes: np.ndarray  # (home, work) peak minutes of the ordinary public bus
     stops: list  # per green line (active or not: empty), the zones of its route in order
     gc: np.ndarray  # (class · home · work, mode), class = motorbike · 4 + car · 2 + shuttle
     cdf: np.ndarray  # same rows: cumulative logit probabilities of the modes
@@ -274,6 +276,8 @@ class Workers:
             km = times.road_km.copy()
             diag = np.arange(self.n_zones)
             car = times.minutes[1, MODES.index("car")]
+            bus_minutes = minutes[PUBLIC_BUS].copy()
+            bus_minutes[diag, diag] = self.intra_min[diag]
             line_of, green_links, green_cap, stops = self._green_network(
                 times, active, minutes[PUBLIC_BUS], car)
             minutes[:, diag, diag] = self.intra_min
@@ -284,7 +288,8 @@ class Workers:
             gc = self._cost_table(minutes, km, rail)
             self._net = Network(minutes=minutes, km=km, rail=rail, green=line_of >= 0,
                                 green_line=line_of, green_links=green_links,
-                                green_capacity=green_cap, stops=stops, gc=gc,
+                                green_capacity=green_cap, bus_minutes=bus_minutes,
+                                stops=stops, gc=gc,
                                 cdf=self._cdf(gc))
             self._times = times
         return self._net
@@ -375,6 +380,7 @@ class Workers:
             firm=firm, home=self._draw_homes(work, prob),
             holder=np.full(n, ORIGINAL, dtype=np.int8), status=np.zeros(n, dtype=np.int8),
             mode=np.zeros(n, dtype=np.int8), commute_min=np.zeros(n, dtype=np.float32),
+            off_green=np.zeros(n, dtype=bool),
             **self._attributes(n),
         )
         self.jobs = jobs
@@ -457,6 +463,7 @@ class Workers:
             u = self.rng.random(idx.size, dtype=np.float32)
             mode = np.minimum((net.cdf[row] < u[:, None]).sum(axis=1), len(MODES) - 1)
         j.mode[idx] = mode
+        j.off_green[idx] = False
         j.commute_min[idx] = flat_minutes[mode, pair]
 
     # ---- capacity of lines ---------------------------------------------------------------------
@@ -475,7 +482,7 @@ class Workers:
             idx = np.flatnonzero(held & (j.mode == mode))
             pair = j.home[idx].astype(np.int32) * n + firm_zone[j.firm[idx]].astype(np.int32)
             if mode == PUBLIC_BUS:
-                on_line = net.green.ravel()[pair]
+                on_line = net.green.ravel()[pair] & ~j.off_green[idx]
                 idx, pair = idx[on_line], pair[on_line]
             out.append((idx, pair))
         return out
@@ -528,8 +535,14 @@ class Workers:
                     continue
                 banned[idx] |= np.uint8(1 << mode)
                 ban = (banned[idx, None] >> np.arange(len(MODES), dtype=np.uint8)) & 1
-                gc, minutes = self.generalised_cost(idx, firm_zone[j.firm[idx]], net,
-                                                    shuttle_min)
+                work = firm_zone[j.firm[idx]]
+                gc, minutes = self.generalised_cost(idx, work, net, shuttle_min)
+                # A full green line leaves its riders the ordinary public bus (same fare).
+                off = ban[:, PUBLIC_BUS].astype(bool) & net.green[j.home[idx], work]
+                slower = net.bus_minutes[j.home[idx], work] - minutes[:, PUBLIC_BUS]
+                gc[:, PUBLIC_BUS] += np.where(off, slower, 0.0)
+                minutes[:, PUBLIC_BUS] += np.where(off, slower, 0.0)
+                ban[:, PUBLIC_BUS] &= ~off
                 gc = np.where(ban.astype(bool), np.inf, gc)
                 within = np.where(minutes <= j.tolerance_min[idx, None], gc, np.inf)
                 tolerant = (j.status[idx] == COMMUTING)[:, None] & np.isfinite(within).any(
@@ -537,8 +550,10 @@ class Workers:
                 gc = np.where(tolerant, within, gc)
                 some = np.isfinite(gc).any(axis=1)
                 choice = self._sample_modes(gc[some])
-                j.mode[idx[some]] = choice
-                j.commute_min[idx[some]] = minutes[np.flatnonzero(some), choice]
+                chose = idx[some]
+                j.mode[chose] = choice
+                j.commute_min[chose] = minutes[np.flatnonzero(some), choice]
+                j.off_green[chose] = (choice == PUBLIC_BUS) & off[some]
 
     # ---- the year's responses ----------------------------------------------------------------
 
@@ -731,7 +746,12 @@ class Workers:
         factor = np.broadcast_to(self.emission[:, None, None], counts.shape).copy()
         factor[PUBLIC_BUS] = np.where(net.green, self.params.electric_bus_kg_km,
                                       factor[PUBLIC_BUS])
-        co2_t = 2 * self.params.working_days_yr * (counts * net.km * factor).sum() / 1000 / s
+        co2_kg = (counts * net.km * factor).sum()
+        # Riders a full green line left on the ordinary (diesel) bus.
+        off = held & j.off_green
+        co2_kg += (net.km[j.home[off], work[off]].sum()
+                   * (self.emission[PUBLIC_BUS] - self.params.electric_bus_kg_km))
+        co2_t = 2 * self.params.working_days_yr * co2_kg / 1000 / s
         vacancies = np.bincount(province[work[~held]], minlength=self.n_provinces) / s
         return {
             "workers_commuting": by_mode, "workers_moved_home": np.array(self.moved_total),
