@@ -975,6 +975,15 @@ class LogisticsLever:
         doc="Clearance time at an open dry port (inland clearance depot) of logistics.csv; "
         "a site uses it when that, with the detour, beats clearing at the gateway.",
     )
+    clearance_cost_vnd_per_hour: float = param(
+        40_000.0, units="VND/shipment/h", source="assumed from Hummels & Schaur (2013, AER): a "
+        "day in transit costs 0.6-2.3 % of the cargo's value; cargo per shipment ~ gross "
+        "output per worker (~US$40k/yr, assumed) / 15 trips per worker ~ US$2.7k, so "
+        "0.7-2.6 US$ (17k-66k VND) per shipment-hour", bounds=(0.0, None),
+        range=(15_000.0, 70_000.0),
+        doc="Cost of an hour a shipment waits for customs clearance (the goods' time value; "
+        "the truck does not wait through clearance). Detours and handling are truck hours.",
+    )
     one_stop_customs_year: int | None = param(
         None, units="year", bounds=(1900, 2100),
         doc="Year one-stop customs opens at the logistics points of customs_provinces, for the "

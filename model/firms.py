@@ -225,7 +225,8 @@ class FirmDecisions:
         self.base_year = base_year
         self.rng = rng
         self.pop = FirmPopulation.synthesise(region, params, scale, base_year, rng)
-        self.freight = Freight(region, policies.params.logistics, centre)
+        self.freight = Freight(region, policies.params.logistics, centre,
+                               params.freight_cost_vnd_per_truck_hour)
         zones, sectors, c = region.zones, region.sectors, region.clusters
         unknown = [w for w in params.minimum_wage_vnd_month if w not in WAGE_REGIONS]
         missing = [w for w in WAGE_REGIONS if w not in params.minimum_wage_vnd_month]

@@ -10,7 +10,7 @@ gateways, Nội Bài and Hải Phòng. Hours per trip::
 
     F_sz = (1 - x_s) · T_m(z) + x_s · T_g(z)                     (the physical trip, P_sz)
            + x_s · (H - S(z))                                      (gateway handling)
-           + x_s · min_k [ C_k + D_k(z) ]                           (customs clearance)
+           + x_s · min_k [ ρ · C_k + D_k(z) ]                       (customs clearance)
 
 with ``T_m`` the truck hours to central Hà Nội, ``T_g`` the mean of the truck hours to the
 airport and the port, ``H`` the handling time of a gateway shipment (``gateway_handling_hours``)
@@ -20,13 +20,14 @@ and ``S(z) = min(point_saving_min / 60, H)`` where an open logistics point is wi
 open to every site) and, from ``one_stop_customs_year``, every open logistics point of
 ``customs_provinces`` (``one_stop_clearance_hours``; a provincial service, for the sites in those
 provinces only); clearing inland costs the detour
-``D_k(z) = T(z, k) + T_g(k) - T_g(z) >= 0`` (triangle inequality of shortest paths). Since
-``H - S >= 0`` and every ``C_k + D_k >= 0``, the freight hours never fall below the physical trip
-(``F >= P >= 0``) and the saving of one-stop customs or a dry port is at most the gateway
-clearance time it replaces (``x_s · C_gateway``). Hours are costed at the truck-hour cost in
-``model/firms.py``: a dwell hour of a container is valued at that cost too (Hummels & Schaur 2013
-value a day in transit at 0.6-2.3 % of the cargo's value: 0.2-2.5 m VND per hour for a
-US$30-100k container, which brackets the 0.6 m VND of a truck hour).
+``D_k(z) = T(z, k) + T_g(k) - T_g(z) >= 0`` (triangle inequality of shortest paths), in truck
+hours. ``F`` is in truck-hour equivalents, costed at the truck-hour cost in ``model/firms.py``:
+trip, handling and detour are truck time; a clearance hour is the goods' waiting time, worth
+``ρ = clearance_cost_vnd_per_hour / freight_cost_vnd_per_truck_hour`` truck hours (Hummels &
+Schaur 2013: a day in transit costs 0.6-2.3 % of the cargo's value). Since ``H - S >= 0`` and every
+``ρ C_k + D_k >= 0``, the freight never falls below the physical trip (``F >= P >= 0``), and the
+saving of one-stop customs or a dry port is at most the gateway clearance it replaces
+(``x_s · ρ · C_gateway``; the clearance hours saved at most ``C_gateway - C_k``).
 """
 
 from __future__ import annotations
@@ -46,20 +47,24 @@ class FreightHours:
     Attributes:
         total: freight hours, physical trip plus handling and clearance.
         physical: the road trip alone.
-        clearance: the clearance hours per gateway shipment, with detour (zone).
+        clearance: hours a gateway shipment waits for clearance where it clears (zone).
+        detour: truck hours of the detour to that clearance point (zone).
     """
 
     total: np.ndarray
     physical: np.ndarray
     clearance: np.ndarray
+    detour: np.ndarray
 
 
 class Freight:
     """Freight hours by site for any year, from the network and the logistics lever."""
 
-    def __init__(self, region: Region, params: LogisticsLever, centre: int):
+    def __init__(self, region: Region, params: LogisticsLever, centre: int,
+                 truck_hour_vnd: float):
         self.region = region
         self.params = params
+        self.dwell = params.clearance_cost_vnd_per_hour / truck_hour_vnd if truck_hour_vnd else 0.0
         self.centre = centre
         self.airport = region.gateway_zone("airport")
         self.port = region.gateway_zone("seaport")
@@ -109,11 +114,15 @@ class Freight:
             served = (car_offpeak_min[:, self.point_zone[points]] <= lg.point_reach_min).any(axis=1)
             handling[served] -= min(lg.point_saving_min / 60.0, lg.gateway_handling_hours)
         clearance = np.full(len(car), lg.gateway_clearance_hours)
+        detour = np.zeros(len(car))
         zones, hours, served = self.clearance_points(year)
         if zones.size:
-            detour = car[:, zones] + to_gateways[zones][None, :] - to_gateways[:, None]
-            inland = np.where(served.T, hours[None, :] + np.maximum(detour, 0.0), np.inf)
-            inland = inland.min(axis=1)
-            clearance = np.minimum(clearance, inland)
-        total = physical + x * (handling + clearance)[None, :]
-        return FreightHours(total=total, physical=physical, clearance=clearance)
+            extra = np.maximum(car[:, zones] + to_gateways[zones][None, :]
+                               - to_gateways[:, None], 0.0)
+            cost = np.where(served.T, self.dwell * hours[None, :] + extra, np.inf)
+            best = cost.argmin(axis=1)
+            inland = cost[np.arange(len(car)), best] < self.dwell * clearance
+            clearance = np.where(inland, hours[best], clearance)
+            detour = np.where(inland, extra[np.arange(len(car)), best], 0.0)
+        total = physical + x * (handling + self.dwell * clearance + detour)[None, :]
+        return FreightHours(total=total, physical=physical, clearance=clearance, detour=detour)

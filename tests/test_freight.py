@@ -52,7 +52,7 @@ def test_clearance_applies_to_the_trade_share_only():
     m, f = freight_hours(2027)
     lg = m.config.policies.logistics
     x = m.region.sectors["export_share"].to_numpy()[:, None]
-    handling = (f.total - f.physical) / x - f.clearance[None, :]
+    handling = (f.total - f.physical) / x - m.firms.freight.dwell * f.clearance[None, :]
     # Beyond the trip: the trade share x of (handling + clearance), nothing on the market share.
     assert np.all(handling <= lg.gateway_handling_hours + 1e-9)
     assert np.all(handling >= lg.gateway_handling_hours - lg.point_saving_min / 60 - 1e-9)
@@ -81,9 +81,13 @@ def test_clearance_is_reached_through_the_nearest_clearance_point():
     zones, hours, served = fr.clearance_points(2030)
     assert zones.size > 0 and set(hours) == {lg.one_stop_clearance_hours,
                                              lg.dry_port_clearance_hours}
+    rho = m.firms.freight.dwell
+    assert rho == pytest.approx(lg.clearance_cost_vnd_per_hour
+                                / m.config.firms.freight_cost_vnd_per_truck_hour)
     for z in range(m.region.n_zones):
-        via = np.where(served[:, z], hours + car[z, zones] + g[zones] - g[z], np.inf)
-        assert f.clearance[z] == pytest.approx(min(lg.gateway_clearance_hours, via.min()))
+        via = np.where(served[:, z], rho * hours + car[z, zones] + g[zones] - g[z], np.inf)
+        assert rho * f.clearance[z] + f.detour[z] == pytest.approx(
+            min(rho * lg.gateway_clearance_hours, via.min()))
     # Phú Thọ's sites clear at its points; one-stop customs is not open to Hà Nội's.
     assert f.clearance[m.region.zone("PT_VIET_TRI")] < lg.gateway_clearance_hours
     hanoi = (m.region.zones["province"] == "Hà Nội").to_numpy()
