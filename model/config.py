@@ -87,6 +87,20 @@ class RegionSettings:
 
 
 @dataclass(frozen=True)
+class RailService:
+    """Peak service of one rail line type: frequency and train size."""
+
+    trains_per_peak_hour: float = param(
+        1.0, units="trains/h", source="per line type: transport.rail_service",
+        bounds=(0.01, 60.0), doc="Trains per hour and direction in the commuting peak.",
+    )
+    train_capacity: float = param(
+        500.0, units="passengers", source="per line type: transport.rail_service",
+        bounds=(1.0, 5000.0), doc="Passengers one train carries (seated and standing).",
+    )
+
+
+@dataclass(frozen=True)
 class TransportParams:
     """Travel-time model: speeds by mode on the link network and corridor opening years."""
 
@@ -114,9 +128,49 @@ class TransportParams:
         25.0, units="km/h", source="assumed", bounds=(3.0, 80.0), range=(15.0, 35.0),
         doc="Speed of the road legs of a rail trip (feeder bus, motorbike taxi).",
     )
-    rail_boarding_min: float = param(
-        10.0, units="min", source="assumed", bounds=(0.0, 120.0), range=(5.0, 20.0),
-        doc="Time to board a train at a station (walk to platform, half headway).",
+    rail_access_min: float = param(
+        20.0, units="min", source="assumed: a zone's station serves only part of it - reaching "
+        "the platform at the home end and the gate from the station at the work end (~10 min "
+        "each, ticketing included)", bounds=(0.0, 120.0), range=(10.0, 30.0),
+        doc="Access and egress time of a rail trip, added at boarding; the wait for the train "
+        "(half the headway of its line type, rail_service) comes on top.",
+    )
+    rail_service: dict[str, RailService] = param(  # noqa: RUF009 - a default_factory field
+        {
+            "metre_gauge": RailService(
+                trains_per_peak_hour=0.5, train_capacity=600,
+            ),
+            "standard_gauge": RailService(
+                trains_per_peak_hour=2.0, train_capacity=1000,
+            ),
+            "urban_rail": RailService(
+                trains_per_peak_hour=10.0, train_capacity=960,
+            ),
+        },
+        source="metre gauge: Vietnam Railways timetables (Hà Nội - Hải Phòng 2 daytime trains "
+        "from Hà Nội station, LP3 09:20 and LP5 15:15, VNA 2023; Hà Nội - Lào Cai night trains "
+        "only, SP3 22:00; Hà Nội - Thái Nguyên one pair a day): at most one train per direction "
+        "in a 2-hour commuting peak, 8-10 coaches of ~64 seats (assumed); urban rail: lines 2A "
+        "and 3 run every 6 min at peak, 4-car trains of ~960 passengers (Hà Nội Metro, Viet "
+        "Nam News 4 Feb 2025); standard gauge (Lào Cai - Hà Nội - Hải Phòng, 2030): assumed "
+        "2 trains/h of ~1,000 (range 1-4 trains/h)",
+        doc="Service of each rail line type: trains per peak hour and passengers per train. The "
+        "wait at boarding is half the headway (30 / trains_per_peak_hour min); a line carries "
+        "at most trains_per_peak_hour x train_capacity x peak_hours riders per direction. Rail "
+        "links of mode urban_rail are urban_rail; rail links are metre_gauge unless their "
+        "corridor is in standard_gauge_corridors.",
+    )
+    standard_gauge_corridors: list[str] = param(  # noqa: RUF009 - a default_factory field
+        ["lao_cai_hanoi_haiphong_rail"], source="data-facts: the Lào Cai - Hà Nội - Hải Phòng "
+        "railway is standard gauge (broke ground Dec 2025)",
+        doc="Corridors of links.csv whose rail links are standard-gauge lines (names absent "
+        "from links.csv are ignored).",
+    )
+    peak_hours: float = param(
+        2.0, units="h", source="assumed: factory shifts start within a ~2-hour morning window",
+        bounds=(0.1, 24.0), range=(1.5, 3.0),
+        doc="Length of the commuting peak over which a line's (rail, green bus) capacity is "
+        "counted.",
     )
     peak_speed_factor: float = param(
         0.45, units="1", source="assumed; calibrated to data-facts 'add 20-45 min at peak' from "
@@ -391,9 +445,11 @@ class WorkerParams:
         doc="Out-of-pocket cost per km by mode.",
     )
     mode_constant_min: dict[str, float] = param(  # noqa: RUF009 - a default_factory field
-        {"motorbike": 0.0, "car": 5.0, "shuttle_bus": -10.0, "public_bus": -20.0, "rail": -15.0},
+        {"motorbike": 0.0, "car": 5.0, "shuttle_bus": -10.0, "public_bus": -20.0, "rail": -40.0},
         units="min", source="assumed: comfort and waiting, in equivalent minutes (positive = "
-        "preferred)", doc="Mode constants added to the negative generalised cost.",
+        "preferred); rail calibrated to the base-year rail share of factory workers "
+        "(docs/calibration.md: 0.1-1 %, ~0.3 % central)",
+        doc="Mode constants added to the negative generalised cost.",
     )
     mode_scale_per_min: float = param(
         0.08, units="1/min", source="assumed", bounds=(0.0, 10.0), range=(0.04, 0.15),
@@ -992,15 +1048,28 @@ class ShuttleLever:
 
 @dataclass(frozen=True)
 class GreenBusLine:
-    """An electric express bus line between listed zones (e.g. Hà Nội - Việt Trì)."""
+    """An electric express bus line along a route of zones (e.g. Hà Nội - Việt Trì).
+
+    The route runs through the listed zones in order, between consecutive ones along the fastest
+    peak car path of the network; every zone the route passes is a stop.
+    """
 
     zones: list[str] = param(  # noqa: RUF009 - a default_factory field
-        [], doc="Zone ids the line serves; every pair of them is linked.",
+        [], doc="Zone ids the route passes through, in order (at least its two ends).",
     )
     start_year: int = param(2028, units="year", bounds=(1900, 2100), doc="Opening year.")
     speed_factor: float = param(
         0.85, units="1", source="assumed: express service, few stops", bounds=(0.1, 1.0),
-        range=(0.75, 0.95), doc="Bus speed as a share of car speed between served zones.",
+        range=(0.75, 0.95), doc="Bus speed as a share of peak car speed along the route.",
+    )
+    buses_per_peak_hour: float = param(
+        4.0, units="buses/h", source="assumed: a 15-min express headway (Hà Nội's BRT 01 runs "
+        "every 5-10 min at peak)", bounds=(0.1, 60.0), range=(2.0, 8.0),
+        doc="Buses per hour and direction at peak; the wait is half the headway.",
+    )
+    bus_capacity: float = param(
+        80.0, units="passengers", source="assumed: a 12 m electric city bus (~80 places)",
+        bounds=(1.0, 300.0), range=(60.0, 100.0), doc="Passengers one bus carries.",
     )
 
 
@@ -1019,28 +1088,63 @@ class HousingLever:
 
 @dataclass(frozen=True)
 class LogisticsLever:
-    """Logistics points and one-stop customs: shorter freight time to the gateways."""
+    """Freight to the gateways: logistics points, customs clearance and one-stop customs.
 
+    Equations: ``model/freight.py``.
+    """
+
+    gateway_handling_hours: float = param(
+        1.0, units="h", source="assumed: gate-in, queueing and cargo-terminal time of a truck at "
+        "Hải Phòng or Nội Bài", bounds=(0.0, 48.0), range=(0.5, 2.0),
+        doc="Handling time of a gateway shipment beyond the road trip; a logistics point's "
+        "saving comes out of it (never out of the road trip).",
+    )
     point_saving_min: float = param(
         20.0, units="min", source="assumed", bounds=(0.0, 600.0), range=(10.0, 40.0),
-        doc="Freight time to Nội Bài and Hải Phòng saved by clusters within reach of an open "
-        "logistics point.",
+        doc="Handling time of gateway shipments saved by sites within reach of an open "
+        "logistics point (at most gateway_handling_hours).",
     )
     point_reach_min: float = param(
         30.0, units="min", source="assumed", bounds=(0.0, 600.0), range=(20.0, 45.0),
-        doc="Off-peak truck (car) time within which a logistics point serves a cluster.",
+        doc="Off-peak truck (car) time within which a logistics point serves a site.",
+    )
+    gateway_clearance_hours: float = param(
+        38.4, units="h", source="General Department of Vietnam Customs, export clearance time "
+        "2020 incl. documents and inspections: 38.4 h (VNA, Aug 2021); the 2013 time release "
+        "study's customs handling alone: 11.6 h (VNA, Sep 2014) - the low end of the range",
+        bounds=(0.0, 480.0), range=(11.6, 48.0),
+        doc="Clearance time of an export shipment cleared at the port or airport.",
+    )
+    dry_port_clearance_hours: float = param(
+        38.4, units="h", source="assumed: an inland clearance depot runs the port's customs "
+        "procedures (documents, inspections), so it clears in the same time; down to the "
+        "one-stop target if it gets one", bounds=(0.0, 480.0), range=(24.0, 38.4),
+        doc="Clearance time at an open dry port (inland clearance depot) of logistics.csv; "
+        "a site uses it when that, with the detour, beats clearing at the gateway.",
+    )
+    clearance_cost_vnd_per_hour: float = param(
+        40_000.0, units="VND/shipment/h", source="assumed from Hummels & Schaur (2013, AER): a "
+        "day in transit costs 0.6-2.3 % of the cargo's value; cargo per shipment ~ gross "
+        "output per worker (~US$40k/yr, assumed) / 15 trips per worker ~ US$2.7k, so "
+        "0.7-2.6 US$ (17k-66k VND) per shipment-hour", bounds=(0.0, None),
+        range=(15_000.0, 70_000.0),
+        doc="Cost of an hour a shipment waits for customs clearance (the goods' time value; "
+        "the truck does not wait through clearance). Detours and handling are truck hours.",
     )
     one_stop_customs_year: int | None = param(
         None, units="year", bounds=(1900, 2100),
-        doc="Year one-stop customs with Hà Nội starts (seed: clearance under 24 h); none = no.",
+        doc="Year one-stop customs opens at the logistics points of customs_provinces, for the "
+        "sites of those provinces; none = no one-stop customs.",
     )
-    customs_saving_hours: float = param(
-        24.0, units="h", source="seed 000: clearance cut to under 24 h; assumed saving",
-        bounds=(0.0, 240.0), range=(12.0, 48.0),
-        doc="Hours of export shipment dwell saved, costed at the truck-hour cost.",
+    one_stop_clearance_hours: float = param(
+        24.0, units="h", source="seed 000 / policy brief: one-stop customs cuts clearance "
+        "below 24 h", bounds=(0.0, 480.0), range=(12.0, 24.0),
+        doc="Clearance time at a logistics point with one-stop customs. Its saving is "
+        "bounded by the clearance it replaces (never below zero hours).",
     )
     customs_provinces: list[str] = param(  # noqa: RUF009 - a default_factory field
-        ["Phú Thọ"], doc="Provinces whose clusters the one-stop customs link serves.",
+        ["Phú Thọ"], doc="Provinces whose logistics points offer one-stop customs to the sites "
+        "(clusters, premises) in those provinces.",
     )
 
 

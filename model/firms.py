@@ -37,7 +37,8 @@ land at the cluster's rent (``area · rent · fx · r / (1 - (1 + r)^-T)``) time
 exemption (``model/policies.py``); ``wage_j`` the wage bill at the zone's regional minimum wage
 (Decree 293/2025) times a markup; ``freight_ij`` the truck hours per year (trips per worker ×
 employees) to Hà Nội's market (share ``1 - x_s``) and to Nội Bài/Hải Phòng (share ``x_s``, the
-sector's export share) times the cost of a truck hour, less logistics-point and customs savings;
+sector's export share) times the cost of a truck hour: the physical trip plus gateway handling and
+customs clearance (``model/freight.py``; never below the physical trip);
 ``move_i`` the one-off moving cost annualised over the lease term; ``old_ij`` the cost of the
 distance from the old site (:meth:`FirmDecisions.old_site_cost`): the workers a move of ``T_peak``
 peak car minutes loses and their replacement, plus the supplier and customer ties left behind,
@@ -65,6 +66,7 @@ import numpy as np
 from .clusters import Clusters
 from .config import FirmParams
 from .errors import ConfigError
+from .freight import Freight
 from .policies import Policies, capital_recovery
 from .region import Region
 from .transport import TravelTimes
@@ -228,6 +230,8 @@ class FirmDecisions:
         self.base_year = base_year
         self.rng = rng
         self.pop = FirmPopulation.synthesise(region, params, scale, base_year, rng)
+        self.freight = Freight(region, policies.params.logistics, centre,
+                               params.freight_cost_vnd_per_truck_hour)
         zones, sectors, c = region.zones, region.sectors, region.clusters
         unknown = [w for w in params.minimum_wage_vnd_month if w not in WAGE_REGIONS]
         missing = [w for w in WAGE_REGIONS if w not in params.minimum_wage_vnd_month]
@@ -319,13 +323,10 @@ class FirmDecisions:
         """Per-zone quantities that depend only on the network state (cached)."""
         if self._zone_times is not times:
             car = times.mode("car", "offpeak")
-            centre, air, port = self.centre, self.airport, self.port
             moto_peak = times.mode("motorbike", "peak")
             reach = moto_peak <= self.params.labour_access_min
             self._zone_times = times
             self._zone = {
-                "to_market_h": car[:, centre] / 60.0,
-                "to_gateways_h": (car[:, air] + car[:, port]) / 120.0,
                 "reach": reach.T.astype(float),
                 "car_peak_min": times.mode("car", "peak"),
                 "car_offpeak_min": car,
@@ -336,18 +337,13 @@ class FirmDecisions:
         return self._zone
 
     def freight_hours(self, year: int, times: TravelTimes) -> tuple[np.ndarray, np.ndarray]:
-        """Truck hours per trip by (sector, zone) from own premises and (sector, cluster)."""
+        """Truck hours per trip by (sector, zone) from own premises and (sector, cluster).
+
+        Physical trip, gateway handling and customs clearance: ``model/freight.py``.
+        """
         z = self._zone_terms(times)
-        x = self.export_share[:, None]
-        zone_h = (1 - x) * z["to_market_h"][None, :] + x * z["to_gateways_h"][None, :]
-        gateway_saving, customs_saving = self.policies.freight_saving_h(
-            year, z["car_offpeak_min"]
-        )
-        cz = self.clusters.zone
-        gateway_h = np.maximum(z["to_gateways_h"][cz] - gateway_saving, 0.0)
-        cluster_h = ((1 - x) * z["to_market_h"][cz][None, :]
-                     + x * (gateway_h[None, :] - customs_saving[None, :]))
-        return zone_h, cluster_h
+        zone_h = self.freight.hours(year, z["car_offpeak_min"]).total
+        return zone_h, zone_h[:, self.clusters.zone]
 
     def old_site_cost(self, employees: np.ndarray, zone: np.ndarray,
                       minutes: np.ndarray) -> np.ndarray:

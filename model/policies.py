@@ -25,9 +25,8 @@ share would have been drawn by the deadline; a firm the push draws must leave (s
 its choices) unless no cluster has room. Targeted firms that consider moving for their own reasons
 (their ordinary hazard) may still stay.
 
-Logistics. Clusters within ``point_reach_min`` off-peak truck minutes of an open logistics point
-save ``point_saving_min`` on freight to Nội Bài and Hải Phòng; one-stop customs (from its year, for
-the provinces named) saves ``customs_saving_hours`` on export shipments.
+Logistics (logistics points, customs clearance, one-stop customs, dry ports) is costed in
+``model/freight.py``.
 """
 
 from __future__ import annotations
@@ -113,11 +112,8 @@ class Policies:
             np.isin(region.sectors["sector_id"].to_numpy(), push.sectors)
             | np.isin(self.sector_pollution, push.pollution_classes)
         )
-        lg = params.logistics
         if errors:
             raise ConfigError("policies", errors)
-        customs = region.province_mask(lg.customs_provinces, "policies.logistics.customs_provinces")
-        self.customs_cluster = customs[region.clusters["province_idx"].to_numpy()]
 
     def _resolve_exemption(self, name: str, prog: ExemptionProgramme, firm: FirmParams,
                            sectors: list[str], errors: list[str]) -> Exemption:
@@ -201,22 +197,3 @@ class Policies:
             return 0.0
         n_years = push.deadline_year - push.start_year + 1
         return 1.0 - (1.0 - push.share_by_deadline) ** (1.0 / n_years)
-
-    def freight_saving_h(self, year: int, car_offpeak_min: np.ndarray) -> tuple[np.ndarray,
-                                                                                 np.ndarray]:
-        """Hours saved per trip by each cluster: (to the gateways, on export clearance)."""
-        lg = self.params.logistics
-        points = self.region.logistics
-        is_open = (points["kind"] == "logistics_point").to_numpy() & (
-            points["open_year"].to_numpy() <= year
-        )
-        cluster_zone = self.region.clusters["zone"].to_numpy()
-        gateway = np.zeros(len(cluster_zone))
-        if is_open.any():
-            reach = car_offpeak_min[np.ix_(cluster_zone, points["zone"].to_numpy()[is_open])]
-            served = (reach <= lg.point_reach_min).any(axis=1)
-            gateway[served] = lg.point_saving_min / 60.0
-        customs = np.zeros(len(cluster_zone))
-        if lg.one_stop_customs_year is not None and year >= lg.one_stop_customs_year:
-            customs[self.customs_cluster] = lg.customs_saving_hours
-        return gateway, customs

@@ -76,6 +76,7 @@ class CapitalRegionModel(mesa.Model):
             self.region, config.workers, policies.shuttle, policies.green_bus, policies.housing,
             scale, self.year, self.rngs["workers"], self.firms.pop.zone,
             self.firms.pop.employees, self.transport.times(self.year),
+            peak_hours=config.transport.peak_hours,
         )
         self.firms.labour_pool = self.workers.labour_pool_real()
         self.forest = Forest(self.region, config.forest, policies.forest, self.year,

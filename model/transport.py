@@ -17,11 +17,19 @@ rail           rail, urban_rail            link speed (scheduled average)
 =============  ==========================  ==============================================
 
 Motorbikes may not use Vietnamese expressways (Law on Road Traffic 2008, Art. 26), hence the
-``road``-only network. A rail trip is a shortest path on a two-layer graph: a road layer travelled
-at the feeder speed ``min(link speed, rail_feeder_speed_kmh)`` (feeder bus, motorbike taxi) and a
-rail layer; boarding at a zone with an open station costs ``rail_boarding_min``, alighting is free.
-Where rail does not shorten a trip the rail time equals the feeder-only time and
-:attr:`TravelTimes.rail_used` is False there: callers treat rail as unavailable for that pair.
+``road``-only network. A rail trip is a shortest path on a layered graph: a road layer travelled
+at the feeder speed ``min(link speed, rail_feeder_speed_kmh)`` (feeder bus, motorbike taxi) and one
+rail layer per line type (:data:`LINE_TYPES`: ``urban_rail`` links; ``rail`` links of the
+``standard_gauge_corridors``; the other ``rail`` links, the metre-gauge national lines). Boarding a
+line type at a station costs ``rail_access_min`` plus the wait, half its headway
+(``30 / trains_per_peak_hour`` minutes, ``rail_service``); alighting is free, so a change of
+line type is an alighting and a new boarding. Where rail does not shorten a trip the rail time
+equals the feeder-only time and :attr:`TravelTimes.rail_used` is False there: callers treat rail
+as unavailable for that pair. The rail links each trip rides are kept
+(:attr:`TravelTimes.rail_links`, peak) so that riders can be loaded onto lines: a *line* is a
+corridor of links.csv, and it carries at most ``trains_per_peak_hour × train_capacity ×
+peak_hours`` riders per direction on any of its links (:attr:`TravelTimes.link_capacity`; the cap
+is applied to the workers in ``model/workers.py``).
 
 Two periods: ``offpeak`` (free flow) and ``peak``. At peak, road and expressway links with both
 ends in the congested core (zones of at least ``congested_density_per_km2`` persons per km²: the
@@ -57,6 +65,8 @@ PERIODS = ("offpeak", "peak")
 
 ROAD = ("road", "expressway")
 RAIL = ("rail", "urban_rail")
+LINE_TYPES = ("metre_gauge", "standard_gauge", "urban_rail")
+"""Rail line types, each with its service (``TransportParams.rail_service``)."""
 
 
 @dataclass(frozen=True)
@@ -70,11 +80,20 @@ class TravelTimes:
             shortest path by length, which may differ from the fastest path), km.
         rail_used: (period, origin, destination) True where the fastest rail-mode trip rides a
             train.
+        rail_links: sparse (origin · n + destination, directed link) incidence of the peak rail
+            trips: 1 where the trip rides that link (directed link ``2 i`` is link *i* from its
+            ``from_zone``, ``2 i + 1`` the other way).
+        link_capacity: riders per directed link and peak (real persons; ``inf`` for non-rail).
+        car_pred: (origin, destination) predecessor of the destination on the fastest peak car
+            path (-9999 where none), to trace bus routes.
     """
 
     minutes: np.ndarray
     road_km: np.ndarray
     rail_used: np.ndarray
+    rail_links: csr_matrix
+    link_capacity: np.ndarray
+    car_pred: np.ndarray
 
     def mode(self, name: str, period: str = "offpeak") -> np.ndarray:
         """The (origin, destination) minutes of one mode in one period."""
@@ -120,6 +139,8 @@ class Transport:
         self._length = links["length_km"].to_numpy(dtype=float)
         self._speed = links["speed_kmh"].to_numpy(dtype=float)
         self.open_year = self._resolve_open_years(links, params, base_year)
+        self.line_type = self._line_types(links, params)
+        self.link_capacity = self._capacity(params)
         self._speed_factor = self._period_speed_factors(region, params)
         self._cache: dict[bytes, TravelTimes] = {}
         self._check_connected(base_year)
@@ -144,6 +165,36 @@ class Transport:
         for name, year in params.corridors.items():
             open_year[(corridor == name) & unbuilt] = np.inf if year == NEVER else float(year)
         return open_year
+
+    def _line_types(self, links, params: TransportParams) -> np.ndarray:
+        """Index into :data:`LINE_TYPES` of each link (-1 for road links).
+
+        Raises:
+            ConfigError: rail_service lacks a line type or names an unknown one. Standard-gauge
+                corridors absent from links.csv are ignored (a user region may not have them).
+        """
+        errors = [f"transport.rail_service.{k}: unknown line type; use "
+                  f"{', '.join(LINE_TYPES)}" for k in params.rail_service if k not in LINE_TYPES]
+        errors += [f"transport.rail_service: missing line type {k!r}" for k in LINE_TYPES
+                   if k not in params.rail_service]
+        corridor = links["corridor"].fillna("").to_numpy()
+        if errors:
+            raise ConfigError("transport", errors)
+        kind = np.full(len(links), -1)
+        kind[self._mode == "rail"] = LINE_TYPES.index("metre_gauge")
+        kind[(self._mode == "rail") & np.isin(corridor, params.standard_gauge_corridors)] = (
+            LINE_TYPES.index("standard_gauge"))
+        kind[self._mode == "urban_rail"] = LINE_TYPES.index("urban_rail")
+        return kind
+
+    def _capacity(self, params: TransportParams) -> np.ndarray:
+        """Riders per directed link and peak: its line type's service over the peak."""
+        per_type = np.array([
+            params.rail_service[k].trains_per_peak_hour * params.rail_service[k].train_capacity
+            * params.peak_hours for k in LINE_TYPES
+        ])
+        cap = np.where(self.line_type >= 0, per_type[np.maximum(self.line_type, 0)], np.inf)
+        return np.repeat(cap, 2)
 
     def _period_speed_factors(self, region: Region, params: TransportParams) -> dict:
         """Road speed multiplier per link and period: the peak slows road links in the core."""
@@ -196,22 +247,29 @@ class Transport:
 
     def _compute(self, is_open: np.ndarray) -> TravelTimes:
         minutes, rail_used = [], []
+        rail_links = None
+        car_pred = None
         for period in PERIODS:
-            m, used = self._compute_period(is_open, self._speed_factor[period])
+            m, used, links, pred = self._compute_period(is_open, self._speed_factor[period])
             minutes.append(m)
             rail_used.append(used)
+            rail_links, car_pred = links, pred  # the peak's (last period)
         road = is_open & np.isin(self._mode, ROAD)
         a, b, km = self._from, self._to, self._length
         return TravelTimes(
             minutes=np.stack(minutes),
             road_km=_shortest(self.n, a[road], b[road], km[road], self.n),
             rail_used=np.stack(rail_used),
+            rail_links=rail_links,
+            link_capacity=self.link_capacity,
+            car_pred=car_pred,
         )
 
-    def _compute_period(
-        self, is_open: np.ndarray, factor: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """(mode, origin, destination) minutes and rail use with road speeds times ``factor``."""
+    def _compute_period(self, is_open: np.ndarray, factor: np.ndarray):
+        """(mode, origin, destination) minutes, rail use, rail-link incidence, car predecessors.
+
+        Road speeds are the links' times ``factor``.
+        """
         p = self.params
         n = self.n
         road = is_open & np.isin(self._mode, ROAD)
@@ -223,28 +281,71 @@ class Transport:
         def minutes(mask: np.ndarray, speed: np.ndarray) -> np.ndarray:
             return _shortest(n, a[mask], b[mask], 60.0 * km[mask] / speed[mask], n)
 
-        car = minutes(road, v)
+        w_car = 60.0 * km[road] / v[road]
+        graph = _graph(n, np.concatenate([a[road], b[road]]), np.concatenate([b[road], a[road]]),
+                       np.concatenate([w_car, w_car]))
+        car, car_pred = dijkstra(graph, directed=True, return_predecessors=True)
         motorbike = minutes(street, np.minimum(v, p.motorbike_max_speed_kmh * factor))
         shuttle = minutes(road, np.minimum(v * p.shuttle_bus_speed_factor, p.bus_max_speed_kmh))
         public = minutes(road, np.minimum(v * p.public_bus_speed_factor, p.bus_max_speed_kmh))
         feeder_speed = np.minimum(v, p.rail_feeder_speed_kmh * factor)
         feeder_only = minutes(road, feeder_speed)
-        rail_time = self._rail(road, rail, feeder_speed)
+        rail_time, rail_links = self._rail(road, rail, feeder_speed)
         stack = np.stack([motorbike, car, shuttle, public, rail_time])
-        return stack, rail_time < feeder_only - 1e-9
+        used = rail_time < feeder_only - 1e-9
+        # Pairs that do not ride a train have no rail links.
+        rail_links = csr_matrix(rail_links.multiply(used.reshape(-1, 1)))
+        return stack, used, rail_links, car_pred
 
-    def _rail(self, road: np.ndarray, rail: np.ndarray, feeder_speed: np.ndarray) -> np.ndarray:
-        """Rail-mode minutes on the two-layer graph (road layer 0..n-1, rail layer n..2n-1)."""
-        n = self.n
+    def _rail(self, road: np.ndarray, rail: np.ndarray,
+              feeder_speed: np.ndarray) -> tuple[np.ndarray, csr_matrix]:
+        """Rail-mode minutes and the rail links ridden, on the layered graph.
+
+        Nodes ``0..n-1`` are the road layer, ``n (1 + k) + z`` zone *z* on line type *k*.
+        """
+        n, p = self.n, self.params
         a, b, km = self._from, self._to, self._length
-        stations = np.unique(np.concatenate([a[rail], b[rail]]))
+        layer = n * (1 + np.maximum(self.line_type, 0))
         road_w = 60.0 * km[road] / feeder_speed[road]
         rail_w = 60.0 * km[rail] / self._speed[rail]
-        u = np.concatenate([a[road], b[road], a[rail] + n, b[rail] + n, stations, stations + n])
-        w = np.concatenate([road_w, road_w, rail_w, rail_w,
-                            np.full(len(stations), self.params.rail_boarding_min),
-                            np.zeros(len(stations))])
-        v = np.concatenate([b[road], a[road], b[rail] + n, a[rail] + n, stations + n, stations])
-        graph = _graph(2 * n, u, v, w)
-        return dijkstra(graph, directed=True, indices=np.arange(n))[:, :n]
-
+        idx = np.flatnonzero(rail)
+        ra, rb = a[rail] + layer[rail], b[rail] + layer[rail]
+        # Boarding: every station of each line type, access plus half the headway.
+        station_nodes = np.unique(np.concatenate([ra, rb]))
+        station_zone = station_nodes % n
+        station_type = station_nodes // n - 1
+        wait = np.array([30.0 / p.rail_service[k].trains_per_peak_hour for k in LINE_TYPES])
+        board = p.rail_access_min + wait[station_type]
+        u = np.concatenate([a[road], b[road], ra, rb, station_zone, station_nodes])
+        v = np.concatenate([b[road], a[road], rb, ra, station_nodes, station_zone])
+        w = np.concatenate([road_w, road_w, rail_w, rail_w, board, np.zeros(len(station_nodes))])
+        size = n * (1 + len(LINE_TYPES))
+        graph = _graph(size, u, v, w)
+        dist, pred = dijkstra(graph, directed=True, indices=np.arange(n), return_predecessors=True)
+        # Directed rail edge -> directed link id (the fastest of parallel links).
+        edge = np.full((size, size), -1, dtype=np.int64)
+        order = np.argsort(-rail_w, kind="stable")
+        edge[ra[order], rb[order]] = 2 * idx[order]
+        edge[rb[order], ra[order]] = 2 * idx[order] + 1
+        # Walk every trip back from its destination, all pairs at once.
+        origin = np.repeat(np.arange(n), n)
+        node = np.tile(np.arange(n), n)
+        rows, cols = [], []
+        pair = np.arange(n * n)
+        for _ in range(size):
+            live = (node != origin) & (node >= 0)
+            if not live.any():
+                break
+            prev = np.where(live, pred[origin, np.maximum(node, 0)], -9999)
+            ok = live & (prev >= 0)
+            link = np.where(ok, edge[np.maximum(prev, 0), np.maximum(node, 0)], -1)
+            hit = link >= 0
+            rows.append(pair[hit])
+            cols.append(link[hit])
+            node = np.where(ok, prev, origin)
+        rows_ = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
+        cols_ = np.concatenate(cols) if cols else np.zeros(0, dtype=np.int64)
+        incidence = csr_matrix((np.ones(len(rows_)), (rows_, cols_)),
+                               shape=(n * n, 2 * len(self._mode)))
+        incidence.data[:] = 1.0  # a link ridden once per trip
+        return dist[:, :n], incidence

@@ -17,9 +17,22 @@ one-way distance equals ``commute_km_target`` (15 km, data-facts). Intra-zone tr
 if the firm runs one (``min_employees``, or fewer with the subsidy lever) and the trip is at most
 ``max_km``, public bus always, rail where the fastest rail-mode trip rides a train — with
 generalised cost in minutes ``GC_m = T_m(peak) + c_m · km / VOT − K_m`` and
-``P(m) ∝ exp(−μ · GC_m)``. Green (electric) bus lines run the public bus at ``speed_factor`` × car
-speed between the zones they serve. The log-sum ``GCS = −(1/μ) ln Σ_m exp(−μ GC_m)`` is the
-commute's expected generalised cost.
+``P(m) ∝ exp(−μ · GC_m)``. The log-sum ``GCS = −(1/μ) ln Σ_m exp(−μ GC_m)`` is the commute's
+expected generalised cost.
+
+**Green (electric) bus lines** follow a route: the fastest peak car paths between the listed
+zones in order; every zone on the route is a stop. Between two stops the line takes the route's
+car minutes / ``speed_factor`` plus the wait, half its headway (``30 / buses_per_peak_hour``);
+where that beats the ordinary public bus, the pair's public bus *is* the green line (its riders
+are public-bus riders of ``workers_commuting`` and emit ``electric_bus_kg_km``).
+
+**Capacity of lines.** A rail line (a corridor, ``model/transport.py``) carries at most its line
+type's ``trains_per_peak_hour × train_capacity × peak_hours`` riders per direction on each link,
+a green line ``buses_per_peak_hour × bus_capacity × peak_hours`` on each route segment. After the
+modes are chosen, on every over-full link ``l`` with load ``L_l > K_l`` each (home, work) pair
+riding it keeps ``floor(R_p · min_l K_l / L_l)`` of its ``R_p`` riders (drawn at random), so no link
+exceeds its capacity; the excess choose again among their other modes (never the full one in that
+year's choice), until no line is over-full.
 
 **When a firm relocates**, each holder of its jobs chooses by logit among::
 
@@ -45,6 +58,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.sparse import csr_matrix
 
 from .config import GreenBusLine, HousingLever, ShuttleLever, WorkerParams
 from .errors import ConfigError
@@ -71,6 +85,7 @@ class Jobs:
     older: np.ndarray
     motorbike: np.ndarray
     car: np.ndarray
+    off_green: np.ndarray  # rides the ordinary public bus on a pair a full green line serves
 
     def __len__(self) -> int:
         return len(self.firm)
@@ -94,6 +109,11 @@ class Network:
     km: np.ndarray  # (home, work)
     rail: np.ndarray  # (home, work) rail available
     green: np.ndarray  # (home, work) served by a green bus line
+    green_line: np.ndarray  # (home, work) index of the green line the public bus takes, -1: none
+    green_links: csr_matrix  # (home · n + work, segment) segments of green lines ridden
+    green_capacity: np.ndarray  # riders per green segment and peak (real persons)
+    bus_minutes: np.ndarray  # (home, work) peak minutes of the ordinary public bus
+    stops: list  # per green line (active or not: empty), the zones of its route in order
     gc: np.ndarray  # (class · home · work, mode), class = motorbike · 4 + car · 2 + shuttle
     cdf: np.ndarray  # same rows: cumulative logit probabilities of the modes
 
@@ -104,7 +124,7 @@ class Workers:
     def __init__(self, region: Region, params: WorkerParams, shuttle: ShuttleLever,
                  green_bus: dict[str, GreenBusLine], housing: HousingLever, scale: float,
                  base_year: int, rng: np.random.Generator, firm_zone: np.ndarray,
-                 firm_employees: np.ndarray, times: TravelTimes):
+                 firm_employees: np.ndarray, times: TravelTimes, peak_hours: float = 2.0):
         """Draw the base-year workforce: homes, attributes, modes.
 
         Args:
@@ -119,6 +139,7 @@ class Workers:
             firm_zone: zone of each firm (row order of the firm population).
             firm_employees: employees of each firm.
             times: base-year travel times.
+            peak_hours: length of the commuting peak over which line capacities count (h).
         """
         self.region = region
         self.params = params
@@ -135,6 +156,7 @@ class Workers:
         self.zone_province = zones["province_idx"].to_numpy()
         self.n_provinces = len(region.provinces)
         self.firm_employees = firm_employees
+        self.peak_hours = peak_hours
         self.green_lines = self._resolve_green_lines(green_bus)
         self.housing_units = zones["housing_capacity"].to_numpy(dtype=float) * scale
         self.housing_share = self._housing_shares(housing)
@@ -149,15 +171,15 @@ class Workers:
         self._net: Network | None = None
         self._modes_key: tuple | None = None
         self._chosen_under: tuple[Network, int] | None = None
+        self._times: TravelTimes = times
         net = self.network(times, base_year)
         self.decay_per_km = self._solve_decay(net, firm_zone, firm_employees)
         self.jobs = self._populate(net, firm_zone, firm_employees)
 
     # ---- set-up ------------------------------------------------------------------------------
 
-    def _resolve_green_lines(self, lines: dict[str, GreenBusLine]) -> list[tuple[np.ndarray, int,
-                                                                                 float]]:
-        errors, resolved = [], []
+    def _resolve_green_lines(self, lines: dict[str, GreenBusLine]) -> list[GreenBusLine]:
+        errors = []
         for name, line in lines.items():
             bad = [z for z in line.zones if z not in self.region.zone_index]
             if bad:
@@ -165,13 +187,73 @@ class Workers:
                               f"{', '.join(bad)}; use zone ids of zones.csv")
             if len(line.zones) < 2:
                 errors.append(f"policies.green_bus.{name}.zones: a line serves at least 2 zones")
-            served = np.zeros(self.n_zones, dtype=bool)
-            known = [self.region.zone_index[z] for z in line.zones if z in self.region.zone_index]
-            served[known] = True
-            resolved.append((served, line.start_year, line.speed_factor))
         if errors:
             raise ConfigError("policies.green_bus", errors)
-        return resolved
+        self.green_names = list(lines)
+        return list(lines.values())
+
+    def green_route(self, line: GreenBusLine, times: TravelTimes) -> np.ndarray:
+        """Zones of a green line's route in order: fastest peak car paths between its zones."""
+        pred = times.car_pred
+        route = [self.region.zone_index[line.zones[0]]]
+        for nxt in (self.region.zone_index[z] for z in line.zones[1:]):
+            start, leg = route[-1], [nxt]
+            while leg[-1] != start:
+                before = int(pred[start, leg[-1]])
+                if before < 0:
+                    raise ConfigError("policies.green_bus", [
+                        f"policies.green_bus: no road from {self.region.zones['zone_id'][start]}"
+                        f" to {line.zones[-1]}"])
+                leg.append(before)
+            route.extend(leg[-2::-1])
+        # A zone passed twice is one stop, at its first passage.
+        _, first = np.unique(route, return_index=True)
+        return np.asarray(route)[np.sort(first)]
+
+    def _green_network(self, times: TravelTimes, active: tuple[int, ...], bus: np.ndarray,
+                       car: np.ndarray):
+        """Apply the active green lines to the public-bus minutes ``bus`` (in place).
+
+        Returns (line used per pair, segment incidence, segment capacity, stops per line).
+        """
+        n = self.n_zones
+        line_of = np.full((n, n), -1, dtype=np.int64)
+        rows, cols, capacity, stops, seg_line = [], [], [], [], []
+        offset = 0
+        for i, line in enumerate(self.green_lines):
+            if i not in active:
+                stops.append(np.zeros(0, dtype=np.int64))
+                continue
+            route = self.green_route(line, times)
+            stops.append(route)
+            leg = car[route[:-1], route[1:]]
+            at = np.concatenate([[0.0], np.cumsum(leg)])  # car minutes along the route
+            pos = np.arange(len(route))
+            p, q = np.meshgrid(pos, pos, indexing="ij")
+            ride = np.abs(at[q] - at[p]) / line.speed_factor + 30.0 / line.buses_per_peak_hour
+            o, d = route[p], route[q]
+            better = (p != q) & (ride < bus[o, d])
+            bus[o[better], d[better]] = ride[better]
+            line_of[o[better], d[better]] = i
+            # Segments: 2 k forward (route order), 2 k + 1 backward, for k along the route.
+            for pi, qi in zip(p[better], q[better], strict=True):
+                lo, hi = min(pi, qi), max(pi, qi)
+                seg = 2 * np.arange(lo, hi) + (0 if qi > pi else 1)
+                rows.extend([route[pi] * n + route[qi]] * len(seg))
+                cols.extend(offset + seg)
+            n_seg = 2 * (len(route) - 1)
+            capacity.append(np.full(n_seg, line.buses_per_peak_hour * line.bus_capacity
+                                    * self.peak_hours))
+            seg_line.extend([i] * n_seg)
+            offset += n_seg
+        # A pair keeps only the segments of the line it rides (a later, faster line wins).
+        rows_, cols_ = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+        seg_line = np.asarray(seg_line, dtype=np.int64)
+        keep = seg_line[cols_] == line_of.ravel()[rows_]
+        incidence = csr_matrix((np.ones(int(keep.sum())), (rows_[keep], cols_[keep])),
+                               shape=(n * n, offset))
+        cap = np.concatenate(capacity) if capacity else np.zeros(0)
+        return line_of, incidence, cap, stops
 
     def _housing_shares(self, housing: HousingLever) -> np.ndarray:
         """(province-indexed units/yr) spread to zones by their clusters' lettable land."""
@@ -187,29 +269,29 @@ class Workers:
 
     def network(self, times: TravelTimes, year: int) -> Network:
         """Worker-level quantities for the network of ``year`` (cached per state)."""
-        active = tuple(i for i, (_, start, _) in enumerate(self.green_lines) if year >= start)
+        active = tuple(i for i, line in enumerate(self.green_lines) if year >= line.start_year)
         key = (id(times), active)
         if key != self._net_key:
             minutes = times.minutes[1].copy()  # peak
             km = times.road_km.copy()
             diag = np.arange(self.n_zones)
+            car = times.minutes[1, MODES.index("car")]
+            bus_minutes = minutes[PUBLIC_BUS].copy()
+            bus_minutes[diag, diag] = self.intra_min[diag]
+            line_of, green_links, green_cap, stops = self._green_network(
+                times, active, minutes[PUBLIC_BUS], car)
             minutes[:, diag, diag] = self.intra_min
             km[diag, diag] = self.intra_km
-            green = np.zeros((self.n_zones, self.n_zones), dtype=bool)
-            for i in active:
-                served, _, factor = self.green_lines[i]
-                pair = np.outer(served, served)
-                pair[diag, diag] = False
-                express = minutes[MODES.index("car")] / factor
-                minutes[PUBLIC_BUS] = np.where(pair, np.minimum(minutes[PUBLIC_BUS], express),
-                                               minutes[PUBLIC_BUS])
-                green |= pair
             rail = times.rail_used[1].copy()
             rail[diag, diag] = False
             self._net_key = key
             gc = self._cost_table(minutes, km, rail)
-            self._net = Network(minutes=minutes, km=km, rail=rail, green=green, gc=gc,
+            self._net = Network(minutes=minutes, km=km, rail=rail, green=line_of >= 0,
+                                green_line=line_of, green_links=green_links,
+                                green_capacity=green_cap, bus_minutes=bus_minutes,
+                                stops=stops, gc=gc,
                                 cdf=self._cdf(gc))
+            self._times = times
         return self._net
 
     def _cost_table(self, minutes: np.ndarray, km: np.ndarray, rail: np.ndarray) -> np.ndarray:
@@ -298,10 +380,12 @@ class Workers:
             firm=firm, home=self._draw_homes(work, prob),
             holder=np.full(n, ORIGINAL, dtype=np.int8), status=np.zeros(n, dtype=np.int8),
             mode=np.zeros(n, dtype=np.int8), commute_min=np.zeros(n, dtype=np.float32),
+            off_green=np.zeros(n, dtype=bool),
             **self._attributes(n),
         )
         self.jobs = jobs
         self.rechoose_modes(np.arange(n), firm_zone, net, respect_tolerance=False)
+        self.enforce_capacity(firm_zone, net)
         # Revealed preference: a worker tolerates at least the commute they already make.
         np.maximum(jobs.tolerance_min, np.minimum(jobs.commute_min, self.params.tolerance_max_min),
                    out=jobs.tolerance_min)
@@ -379,7 +463,97 @@ class Workers:
             u = self.rng.random(idx.size, dtype=np.float32)
             mode = np.minimum((net.cdf[row] < u[:, None]).sum(axis=1), len(MODES) - 1)
         j.mode[idx] = mode
+        j.off_green[idx] = False
         j.commute_min[idx] = flat_minutes[mode, pair]
+
+    # ---- capacity of lines ---------------------------------------------------------------------
+
+    def line_loads(self, firm_zone: np.ndarray, net: Network) -> tuple[np.ndarray, np.ndarray]:
+        """Riders (real persons) per directed rail link and per green segment, at peak."""
+        rail, green = self._riders(firm_zone, net)
+        return self._load(rail[1], self._times.rail_links), self._load(green[1], net.green_links)
+
+    def _riders(self, firm_zone: np.ndarray, net: Network):
+        """(job index, pair) of the rail riders and of the green-line riders."""
+        j, n = self.jobs, np.int32(self.n_zones)
+        held = j.holder != VACANT
+        out = []
+        for mode in (RAIL, PUBLIC_BUS):
+            idx = np.flatnonzero(held & (j.mode == mode))
+            pair = j.home[idx].astype(np.int32) * n + firm_zone[j.firm[idx]].astype(np.int32)
+            if mode == PUBLIC_BUS:
+                on_line = net.green.ravel()[pair] & ~j.off_green[idx]
+                idx, pair = idx[on_line], pair[on_line]
+            out.append((idx, pair))
+        return out
+
+    def _load(self, pair: np.ndarray, incidence: csr_matrix) -> np.ndarray:
+        riders = np.bincount(pair, minlength=incidence.shape[0]) / self.scale
+        return incidence.T @ riders
+
+    def _over_capacity(self, idx: np.ndarray, pair: np.ndarray, incidence: csr_matrix,
+                       capacity: np.ndarray) -> np.ndarray:
+        """Riders ``idx`` (on pairs ``pair``) who do not fit: the excess of every full link."""
+        if idx.size == 0 or incidence.nnz == 0:
+            return idx[:0]
+        riders = np.bincount(pair, minlength=incidence.shape[0]).astype(float)
+        load = incidence.T @ riders
+        cap = capacity * self.scale
+        ratio = np.where(load > cap, cap / np.maximum(load, 1e-12), 1.0)
+        if np.all(ratio >= 1.0):
+            return idx[:0]
+        # Share each pair keeps: the smallest ratio among the links it rides.
+        keep = np.ones(incidence.shape[0])
+        rows = np.repeat(np.arange(incidence.shape[0]), np.diff(incidence.indptr))
+        np.minimum.at(keep, rows, ratio[incidence.indices])
+        kept = np.floor(riders * keep + 1e-9)
+        order = np.lexsort((self.rng.random(idx.size), pair))
+        sorted_pair = pair[order]
+        start = np.searchsorted(sorted_pair, sorted_pair, side="left")
+        rank = np.arange(idx.size) - start
+        return idx[order[rank >= kept[sorted_pair]]]
+
+    def enforce_capacity(self, firm_zone: np.ndarray, net: Network,
+                         year: int | None = None) -> None:
+        """Cap every rail line and green line at its capacity; the excess choose again."""
+        j = self.jobs
+        banned: np.ndarray | None = None  # bit m: mode m was full for this holder this year
+        shuttle_min = self.shuttle.min_employees if year is None else self.shuttle_min_employees(
+            year)
+        for _ in range(2 * len(MODES)):
+            (rail_idx, rail_pair), (bus_idx, bus_pair) = self._riders(firm_zone, net)
+            drop = [(self._over_capacity(rail_idx, rail_pair, self._times.rail_links,
+                                         self._times.link_capacity), RAIL),
+                    (self._over_capacity(bus_idx, bus_pair, net.green_links,
+                                         net.green_capacity), PUBLIC_BUS)]
+            if all(d.size == 0 for d, _ in drop):
+                return
+            if banned is None:
+                banned = np.zeros(len(j), dtype=np.uint8)
+            for idx, mode in drop:
+                if idx.size == 0:
+                    continue
+                banned[idx] |= np.uint8(1 << mode)
+                ban = (banned[idx, None] >> np.arange(len(MODES), dtype=np.uint8)) & 1
+                work = firm_zone[j.firm[idx]]
+                gc, minutes = self.generalised_cost(idx, work, net, shuttle_min)
+                # A full green line leaves its riders the ordinary public bus (same fare).
+                off = ban[:, PUBLIC_BUS].astype(bool) & net.green[j.home[idx], work]
+                slower = net.bus_minutes[j.home[idx], work] - minutes[:, PUBLIC_BUS]
+                gc[:, PUBLIC_BUS] += np.where(off, slower, 0.0)
+                minutes[:, PUBLIC_BUS] += np.where(off, slower, 0.0)
+                ban[:, PUBLIC_BUS] &= ~off
+                gc = np.where(ban.astype(bool), np.inf, gc)
+                within = np.where(minutes <= j.tolerance_min[idx, None], gc, np.inf)
+                tolerant = (j.status[idx] == COMMUTING)[:, None] & np.isfinite(within).any(
+                    axis=1, keepdims=True)
+                gc = np.where(tolerant, within, gc)
+                some = np.isfinite(gc).any(axis=1)
+                choice = self._sample_modes(gc[some])
+                chose = idx[some]
+                j.mode[chose] = choice
+                j.commute_min[chose] = minutes[np.flatnonzero(some), choice]
+                j.off_green[chose] = (choice == PUBLIC_BUS) & off[some]
 
     # ---- the year's responses ----------------------------------------------------------------
 
@@ -418,6 +592,7 @@ class Workers:
             tolerant = j.status[rest] == COMMUTING
             self.rechoose_modes(rest[tolerant], firm_zone, net, True, year)
             self.rechoose_modes(rest[~tolerant], firm_zone, net, False, year)
+        self.enforce_capacity(firm_zone, net, year)
 
     def _changed_rows(self, net: Network, row: np.ndarray, shuttle_min: int) -> np.ndarray:
         """Which holders' class-table rows differ from those their last mode choice saw."""
@@ -574,7 +749,12 @@ class Workers:
         factor = np.broadcast_to(self.emission[:, None, None], counts.shape).copy()
         factor[PUBLIC_BUS] = np.where(net.green, self.params.electric_bus_kg_km,
                                       factor[PUBLIC_BUS])
-        co2_t = 2 * self.params.working_days_yr * (counts * net.km * factor).sum() / 1000 / s
+        co2_kg = (counts * net.km * factor).sum()
+        # Riders a full green line left on the ordinary (diesel) bus.
+        off = held & j.off_green
+        co2_kg += (net.km[j.home[off], work[off]].sum()
+                   * (self.emission[PUBLIC_BUS] - self.params.electric_bus_kg_km))
+        co2_t = 2 * self.params.working_days_yr * co2_kg / 1000 / s
         vacancies = np.bincount(province[work[~held]], minlength=self.n_provinces) / s
         return {
             "workers_commuting": by_mode, "workers_moved_home": np.array(self.moved_total),

@@ -5,10 +5,10 @@ import pytest
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from model.config import TransportParams
+from model.config import RailService, TransportParams
 from model.errors import ConfigError, RegionError
 from model.region import Region
-from model.transport import MODES, PERIODS, Transport
+from model.transport import LINE_TYPES, MODES, PERIODS, Transport
 
 from .conftest import TINY_REGION, copy_region
 
@@ -39,10 +39,43 @@ def test_rail_trip_boards_once_and_uses_feeder_roads(tiny_region):
     assert rail_2025[0, 2] == pytest.approx(132)
     assert not t.times(2025).rail_used.any()
     assert t.times(2026).rail_used[:, 0, 2].all()
-    # 2026: board at A (10 min) + 55 km @110 km/h (30 min); D: C->D feeder 48 min on top.
-    assert rail_2026[0, 2] == pytest.approx(40)
-    assert rail_2026[3, 0] == pytest.approx(48 + 40)
+    # 2026, a metre-gauge line (0.5 trains/h): access 20 min + half the 120-min headway + 55 km
+    # @110 km/h (30 min) = 110 min; D: C->D feeder 48 min on top.
+    assert rail_2026[0, 2] == pytest.approx(110)
+    assert rail_2026[3, 0] == pytest.approx(48 + 110)
     assert t.times(2026).rail_used[0, 0, 2] and not t.times(2026).rail_used[0, 0, 1]
+
+
+def test_waiting_is_half_the_headway_of_the_line_type(tiny_region):
+    for trains, wait in ((0.5, 60.0), (2.0, 15.0), (10.0, 3.0)):
+        params = TransportParams(
+            centre_zone="A", corridors={"rail_line": 2026}, standard_gauge_corridors=["rail_line"],
+            rail_service={**TransportParams().rail_service,
+                          "standard_gauge": RailService(trains_per_peak_hour=trains,
+                                                        train_capacity=500)})
+        t = Transport(tiny_region, params, 2025)
+        assert minutes(t, 2026, "rail", "peak")[0, 2] == pytest.approx(20 + wait + 30)
+        # Capacity of each direction of the line: trains/h x train x 2 peak hours.
+        rail = tiny_region.links["mode"].to_numpy() == "rail"
+        np.testing.assert_allclose(t.link_capacity[np.repeat(rail, 2)], trains * 500 * 2.0)
+        # The trip A -> C rides link R1 from its from_zone (directed link 2 i).
+        i = int(np.flatnonzero(rail)[0])
+        assert t.times(2026).rail_links[0 * 4 + 2].toarray().ravel().tolist() == [
+            1.0 if k == 2 * i else 0.0 for k in range(2 * len(rail))]
+        assert t.times(2026).rail_links[2 * 4 + 0, 2 * i + 1] == 1.0
+
+
+def test_metre_gauge_standard_gauge_and_urban_rail_get_their_services(default_region):
+    t = Transport(default_region, TransportParams(), 2025)
+    links = default_region.links
+    kind = dict(zip(links["link_id"], t.line_type, strict=True))
+    assert LINE_TYPES[kind["RL001"]] == "metre_gauge"  # Hà Nội - Lào Cai
+    assert LINE_TYPES[kind["RL021"]] == "standard_gauge"  # Lào Cai - Hà Nội - Hải Phòng
+    assert LINE_TYPES[kind["UR001"]] == "urban_rail"  # Cát Linh - Hà Đông
+    assert kind["R001"] == -1
+    with pytest.raises(ConfigError, match="missing line type 'urban_rail'"):
+        Transport(default_region, TransportParams(rail_service={
+            k: v for k, v in TransportParams().rail_service.items() if k != "urban_rail"}), 2025)
 
 
 def test_unconnected_zone_is_reported(tmp_path):

@@ -143,10 +143,13 @@ def relocate_all(m, to_zone, year):
 def test_a_rail_line_raises_retention_of_the_firms_it_serves():
     quits = {}
     for rail in ("never", 2026):
-        m = build(seed=1, scale=1.0, **TINY, **{"transport.corridors": {"rail_line": rail,
-                                                                          "express": "never"}})
+        # A frequent line (every 6 min): 20 min access + 3 min wait + 30 min ride.
+        m = build(seed=1, scale=1.0, **TINY, **{
+            "transport.corridors": {"rail_line": rail, "express": "never"},
+            "transport.standard_gauge_corridors": ["rail_line"],
+            "transport.rail_service.standard_gauge.trains_per_peak_hour": 10.0})
         quits[rail] = relocate_all(m, m.region.zone("C"), 2027)
-    # Without rail the 90-min trip exceeds every tolerance; the 40-min train makes commuting
+    # Without rail the 90-min trip exceeds every tolerance; the 53-min train makes commuting
     # possible for those living near the station.
     assert quits[2026] < quits["never"] - 0.03
 
@@ -222,3 +225,84 @@ def test_outputs_scale_back_to_real_counts():
         assert a == pytest.approx(b, rel=0.05)
     assert (small["commute_flow"].isel(year=0).sum().item()
             == pytest.approx(full["commute_flow"].isel(year=0).sum().item(), rel=0.05))
+
+
+# ---- rail service, line capacity and green bus routes ----------------------------------------
+
+RAIL_SHARE_RANGE = (0.001, 0.01)
+"""Plausible base-year rail share of factory workers (docs/calibration.md, derived from the
+ridership of Hà Nội's urban lines and of the metre-gauge trains)."""
+
+
+def rail_share(m):
+    j = m.workers.jobs
+    held = j.holder != VACANT
+    return ((j.mode == MODES.index("rail")) & held).sum() / held.sum()
+
+
+def test_base_year_rail_share_is_within_the_documented_range():
+    for seed in range(3):
+        share = rail_share(build(seed=seed, scale=0.2))
+        assert RAIL_SHARE_RANGE[0] <= share <= RAIL_SHARE_RANGE[1], share
+
+
+def check_loads_within_capacity(m):
+    net = m.workers.network(m.transport.times(m.year), m.year)
+    rail, green = m.workers.line_loads(m.firms.pop.zone, net)
+    cap = m.transport.link_capacity
+    assert np.all(rail <= cap + 1e-6)
+    assert np.all(green <= net.green_capacity + 1e-6)
+    ratio = np.max(np.where(np.isfinite(cap), rail / cap, 0.0))
+    green_ratio = np.max(green / net.green_capacity) if green.size else 0.0
+    return ratio, green_ratio
+
+
+def test_a_rail_line_never_carries_more_than_its_capacity():
+    # Small trains on frequent urban lines: capacity binds, the excess rides something else.
+    m = build("phu_tho_programme", seed=0, scale=0.2, **{
+        "transport.rail_service.urban_rail.train_capacity": 100.0,
+        "workers.mode_constant_min.rail": 0.0,
+        "policies.green_bus.hanoi_viet_tri.bus_capacity": 10.0})
+    ratios = [check_loads_within_capacity(m)]
+    while not m.finished:
+        m.step()
+        ratios.append(check_loads_within_capacity(m))
+    rail_ratio, green_ratio = np.max(ratios, axis=0)
+    assert rail_ratio > 0.9 and green_ratio > 0.9  # the caps were binding
+    # Without the cap far more would ride: the unconstrained logit's rail share.
+    net = m.workers.network(m.transport.times(m.year), m.year)
+    j = m.workers.jobs
+    held = np.flatnonzero(j.holder != VACANT)
+    gc, _ = m.workers.generalised_cost(held, m.firms.pop.zone[j.firm[held]], net, 200)
+    expected = np.exp(-m.config.workers.mode_scale_per_min * (gc - gc.min(axis=1,
+                                                                         keepdims=True)))
+    expected = (expected[:, MODES.index("rail")] / expected.sum(axis=1)).mean()
+    assert rail_share(m) < expected
+
+
+def test_green_line_riders_come_from_zones_along_its_route():
+    line = {"policies.green_bus": {"hn_vt": {"zones": ["HN_HOAN_KIEM", "PT_VIET_TRI"],
+                                             "start_year": 2026}}}
+    m = build("corridors", seed=0, scale=0.3, **line)
+    while not m.finished:
+        m.step()
+    net = m.workers.network(m.transport.times(m.year), m.year)
+    stops = net.stops[0]
+    # Stops come from the links the route follows, not only its two ends.
+    assert len(stops) > 2
+    assert stops[0] == m.region.zone("HN_HOAN_KIEM") and stops[-1] == m.region.zone("PT_VIET_TRI")
+    j = m.workers.jobs
+    work = m.firms.pop.zone[j.firm]
+    riders = ((j.holder != VACANT) & (j.mode == MODES.index("public_bus"))
+              & net.green[j.home, work])
+    assert riders.sum() > 0
+    assert np.all(np.isin(j.home[riders], stops)) and np.all(np.isin(work[riders], stops))
+    assert not np.isin(j.home[riders], [m.region.zone("HN_HOAN_KIEM"),
+                                        m.region.zone("PT_VIET_TRI")]).all()
+    # Waiting half the 15-min headway: the ride between two stops is the route's car time
+    # over the speed factor plus 7.5 min.
+    a, b = stops[0], stops[-1]
+    car = m.transport.times(m.year).mode("car", "peak")
+    route_car = sum(car[stops[k], stops[k + 1]] for k in range(len(stops) - 1))
+    assert net.minutes[MODES.index("public_bus"), a, b] == pytest.approx(
+        min(route_car / 0.85 + 7.5, m.transport.times(m.year).mode("public_bus", "peak")[a, b]))
