@@ -7,8 +7,8 @@ Usage::
 Builds two sweeps in memory with :func:`model.run` and :func:`model.compare.combine_runs` (the
 layout of ``sweep.nc``) and writes them to ``DIR/<name>/sweep.nc``, unless already there:
 
-- ``quick``: the scenarios, seeds and horizon of ``configs/sweep/quick.yaml`` (baseline and
-  phu_tho_programme × 3 seeds, to 2035) at ``--scale``;
+- ``quick``: the scenarios, seeds, horizon and agent scale of ``configs/sweep/quick.yaml``
+  (baseline and phu_tho_programme × 3 seeds at scale 0.1, to 2035);
 - ``all_scenarios``: the seven scenarios of ``configs/sweep/all_scenarios.yaml`` × ``--seeds``
   seeds, 2025–2045, at ``--scale``.
 
@@ -16,7 +16,9 @@ The file's size depends on the dimensions (scenarios, seeds, years, zones, clust
 agent scale, so a small scale measures the same page as a full-scale sweep would. For each sweep
 it times ``python -m model.explore`` (in-process), the file size, and, in a fresh headless
 Chromium per repeat (Selenium), the time from navigation start to the page's ``data-ready``
-mark (every chart drawn and the controls live), and the time one control change takes to redraw.
+mark (every chart drawn and the controls live: ``performance.now()`` when the first draw of both
+charts resolves), and the time one control change (the map's scenario) takes to redraw both
+charts. The load of the shared machine is printed with each result (``os.getloadavg``).
 Results go to ``benchmarks/results/explorer.csv``; see benchmarks/README.md.
 """
 
@@ -24,11 +26,13 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
+import xarray as xr
 import yaml
 
 import model
@@ -72,21 +76,18 @@ def build(name: str, folder: Path, scale: float, seeds: int | None) -> Path:
 def browser_times(html: Path) -> tuple[float, float]:
     """(ms from navigation start to data-ready, ms to redraw after a scenario change)."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     from model import explore
-    from selenium.webdriver.support.ui import Select, WebDriverWait
 
     with explore.headless_chromium() as driver:
         driver.get(html.resolve().as_uri())
         WebDriverWait(driver, 60).until(
             lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready") == "1")
-        ready = driver.execute_script(
-            "return window.explorerTiming.ready - performance.timeOrigin + performance.timeOrigin"
-            " - performance.timing.navigationStart + 0;")
-        select = Select(driver.find_element(By.ID, "sel-scenario"))
-        options = [o.get_attribute("value") for o in select.options]
+        ready = driver.execute_script("return window.explorerTiming.ready;")
+        select = Select(driver.find_element(By.ID, "sel-map-scenario"))
         before = driver.execute_script("return window.explorerTiming.renders;")
-        select.select_by_value(options[-1])
+        select.select_by_value(select.options[0].get_attribute("value"))
         WebDriverWait(driver, 30).until(
             lambda d: d.execute_script("return window.explorerTiming.renders;") > before)
         redraw = driver.execute_script("return window.explorerTiming.lastRenderMs;")
@@ -110,15 +111,18 @@ def main(argv: list[str] | None = None) -> int:
         html = explore.write_explorer(folder, lang="en")
         build_s = time.perf_counter() - start
         times = [browser_times(html) for _ in range(args.repeats)]
+        with xr.open_dataset(folder / "sweep.nc") as opened:
+            sizes, scale = dict(opened.sizes), opened.attrs.get("agent_scale")
         rows.append({
-            "sweep": name, "agent_scale": args.scale,
-            "seeds": seeds or len(sweep_params(name)["seed"]),
+            "sweep": name, "agent_scale": scale,
+            "scenarios": sizes["scenario"], "seeds": sizes["seed"], "years": sizes["year"],
             "sweep_nc_mb": round((folder / "sweep.nc").stat().st_size / 1e6, 2),
             "explorer_mb": round(html.stat().st_size / 1e6, 2),
             "write_s": round(build_s, 2),
             "interactive_ms_median": round(statistics.median(t[0] for t in times)),
             "interactive_ms_max": round(max(t[0] for t in times)),
             "redraw_ms_median": round(statistics.median(t[1] for t in times)),
+            "load_1min": round(os.getloadavg()[0], 1),
         })
         print(rows[-1])
     RESULTS.parent.mkdir(parents=True, exist_ok=True)

@@ -71,7 +71,7 @@ TEMPLATE = "explorer.html.j2"
 OUTLINES = PACKAGE_DIR / "data" / "province_outlines.json"
 PLOTLY_JS = PACKAGE_DIR / "vendor" / "plotly-basic.min.js"
 PLOTLY_VERSION = "4.1.1"
-"""Version of the vendored plotly.js bundle (``model/vendor/README.md`` says why and how to update)."""
+"""Version of the vendored plotly.js bundle (``model/vendor/README.md``: why, and how to update)."""
 REGION = "_all"
 """The province key of whole-region series."""
 PERIOD = "peak"
@@ -141,7 +141,8 @@ TEXT: dict[str, dict[str, str]] = {
     "i_occupancy": {"en": "Cluster occupancy", "vi": "Tỷ lệ lấp đầy khu, cụm công nghiệp"},
     "i_relocated": {"en": "Firms relocated from Hà Nội since {y0} (cumulative)",
                     "vi": "Doanh nghiệp di dời từ Hà Nội từ {y0} (lũy kế)"},
-    "i_jobs": {"en": "Jobs in modelled firms", "vi": "Việc làm trong doanh nghiệp được mô hình hóa"},
+    "i_jobs": {"en": "Jobs in modelled firms",
+               "vi": "Việc làm trong doanh nghiệp được mô hình hóa"},
     "i_commute": {"en": "Mean one-way peak commute", "vi": "Thời gian đi làm một chiều bình quân"},
     "i_over60": {"en": "Workers commuting over 60 min one way",
                  "vi": "Lao động đi làm trên 60 phút một chiều"},
@@ -440,7 +441,7 @@ def open_results(path: str | Path) -> Results:
 
 
 def write_explorer(folder: str | Path, lang: str = "en", out: str | Path | None = None) -> Path:
-    """Write the explorer of the results in ``folder`` to ``out`` (default ``folder/explorer.html``)."""
+    """Write the explorer of the results in ``folder`` to ``out`` (or ``folder/explorer.html``)."""
     results = open_results(folder)
     target = Path(out) if out else results.folder / "explorer.html"
     return write_text(render(results, lang), target)
