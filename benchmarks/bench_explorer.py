@@ -3,6 +3,7 @@
 Usage::
 
     python benchmarks/bench_explorer.py [--scale 0.05] [--seeds 20] [--work DIR] [--repeats 3]
+                                        [--compare-full]
 
 Builds two sweeps in memory with :func:`model.run` and :func:`model.compare.combine_runs` (the
 layout of ``sweep.nc``) and writes them to ``DIR/<name>/sweep.nc``, unless already there:
@@ -94,6 +95,32 @@ def browser_times(html: Path) -> tuple[float, float]:
     return float(ready), float(redraw)
 
 
+def full_bundle_row(html: Path, row: dict, repeats: int) -> dict:
+    """The same page with the full plotly.js bundle the Python package inlines, timed alike.
+
+    Needs the Python package ``plotly`` (not a dependency of the model): it measures why the
+    explorer vendors the basic bundle instead (model/vendor/README.md).
+    """
+    from plotly.offline import get_plotlyjs
+
+    from model import explore
+
+    full = html.with_name("explorer_full_plotly.html")
+    text = html.read_text(encoding="utf-8")
+    full.write_text(text.replace(explore.plotly_js(),
+                                 get_plotlyjs().replace("</script", "<\\/script")),
+                    encoding="utf-8")
+    times = [browser_times(full) for _ in range(repeats)]
+    return row | {
+        "sweep": row["sweep"] + " (full plotly.js)",
+        "explorer_mb": round(full.stat().st_size / 1e6, 2), "write_s": "",
+        "interactive_ms_median": round(statistics.median(t[0] for t in times)),
+        "interactive_ms_max": round(max(t[0] for t in times)),
+        "redraw_ms_median": round(statistics.median(t[1] for t in times)),
+        "load_1min": round(os.getloadavg()[0], 1),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     """Build the sweeps, write their explorers and time them."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -101,6 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=20, help="seeds of all_scenarios")
     parser.add_argument("--work", type=Path, default=Path("outputs/bench_explorer"))
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--compare-full", action="store_true",
+                        help="also time all_scenarios with the full plotly.js bundle (needs the "
+                             "Python package plotly)")
     args = parser.parse_args(argv)
     rows = []
     for name, seeds in (("quick", None), ("all_scenarios", args.seeds)):
@@ -125,6 +155,9 @@ def main(argv: list[str] | None = None) -> int:
             "load_1min": round(os.getloadavg()[0], 1),
         })
         print(rows[-1])
+        if name == "all_scenarios" and args.compare_full:
+            rows.append(full_bundle_row(html, rows[-1], args.repeats))
+            print(rows[-1])
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     with RESULTS.open("w", newline="", encoding="utf-8") as f:
         writer = csv.DictWriter(f, fieldnames=list(rows[0]))

@@ -279,6 +279,18 @@ def test_page_in_headless_chromium(page, data):
         row = driver.find_element(By.CSS_SELECTOR, "#readout tbody tr").text
         assert row.startswith("baseline") and report.fmt(last, 1, "en") in row
 
+        # The difference to the baseline: the scenario's paired Δ, no baseline line.
+        before = _renders(driver)
+        driver.find_element(By.ID, "chk-delta").click()
+        _redrawn(driver, before)
+        medians = {t["name"]: t["y"] for t in driver.execute_script(TRACES, "ts")}
+        assert "baseline" not in medians
+        assert medians["phu_tho_programme"] == occ["delta"]["phu_tho_programme"]["Thái Nguyên"][1]
+        assert text("#ts .gtitle").startswith("Δ ")
+        before = _renders(driver)
+        driver.find_element(By.ID, "chk-delta").click()
+        _redrawn(driver, before)
+
         # The language: labels, the headline table and number formats switch to Vietnamese.
         before = _renders(driver)
         driver.find_element(By.ID, "lang").click()
