@@ -61,7 +61,6 @@ from .compare import (
     paired_difference,
     scenario_order,
     spread,
-    weighted_mean,
 )
 from .errors import UserError
 from .outputs import write_text
@@ -120,6 +119,7 @@ TEXT: dict[str, dict[str, str]] = {
     "zones": {"en": "zones", "vi": "vùng"},
     "clusters": {"en": "clusters and parks", "vi": "khu, cụm công nghiệp"},
     "let_ha": {"en": "land let (ha)", "vi": "đất đã thuê (ha)"},
+    "not_serviced": {"en": "no serviced land yet", "vi": "chưa có đất có hạ tầng"},
     "no_travel": {"en": "no trip", "vi": "không có chuyến"},
     "map_note": {"en": "Province outlines are approximate: drawn from the zone seats (half-way "
                        "between neighbouring seats), cut to the coast and the national border of "
@@ -210,10 +210,13 @@ def _occupancy(ds: xr.Dataset) -> xr.DataArray:
     return xr.concat([occ, region.expand_dims(province=[REGION])], dim="province")
 
 
-def _by_jobs(name: str, scale: float) -> Callable[[xr.Dataset], xr.DataArray]:
-    """A per-province commuting indicator, the region's value weighted by jobs."""
+def _commuting(name: str, which: int, scale: float) -> Callable[[xr.Dataset], xr.DataArray]:
+    """A per-province commuting indicator, with the region's value as the report computes it.
+
+    :func:`model.plots.commute_indicators` weights the provinces by the jobs held in them.
+    """
     def compute(ds: xr.Dataset) -> xr.DataArray:
-        region = weighted_mean(ds[name], ds["jobs"], "province")
+        region = plots.commute_indicators(ds)[which]
         return xr.concat([ds[name], region.expand_dims(province=[REGION])],
                          dim="province") * scale
     return compute
@@ -239,9 +242,9 @@ def series_list(ds: xr.Dataset) -> list[Series]:
         Series("i_relocated", "u_firms", 0, _per_province("firms_relocated", 1, True),
                ("firms_relocated",)),
         Series("i_jobs", "u_jobs", 0, _per_province("jobs", 1), ("jobs",)),
-        Series("i_commute", "u_min", 1, _by_jobs("mean_commute_min", 1),
+        Series("i_commute", "u_min", 1, _commuting("mean_commute_min", 0, 1),
                ("mean_commute_min", "jobs")),
-        Series("i_over60", "u_pct", 1, _by_jobs("commute_over_60min_share", 100),
+        Series("i_over60", "u_pct", 1, _commuting("commute_over_60min_share", 1, 100),
                ("commute_over_60min_share", "jobs")),
     ]
     if "mode" in ds.dims:

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from model import explore, report
+from model import explore, plots, report
 from model.compare import as_sweep, load_results, paired_difference, spread
 from model.region import DEFAULT_REGION_PATH
 
@@ -76,6 +76,9 @@ def test_region_series_sum_provinces_and_weight_occupancy_by_area(sweep, data):
     b = ds.sel(scenario="baseline")
     region = (b["cluster_occupied_ha"].sum("cluster") / b["cluster_serviced_ha"].sum("cluster"))
     np.testing.assert_allclose(occ, spread(region * 100)["median"].values, atol=0.01)
+    commute = _series(data, "i_commute")["values"]["baseline"]["_all"][1]
+    np.testing.assert_allclose(commute, spread(plots.commute_indicators(b)[0])["median"].values,
+                               atol=0.01)
     relocated = _series(data, "i_relocated")["values"]["baseline"]["_all"][1]
     assert relocated == sorted(relocated), "cumulative relocations never decrease"
 
@@ -255,7 +258,7 @@ def test_page_in_headless_chromium(page, data):
         # Another scenario on the map: the clusters' colours become that scenario's occupancy.
         def cluster_colours() -> list:
             found = [t for t in driver.execute_script(TRACES, "map")
-                     if t["colour"] and len(t["colour"]) == len(data["map"]["clusters"]["lon"])]
+                     if t["name"] == explore.TEXT["clusters"]["en"]]
             return found[0]["colour"]
 
         assert text("#map .gtitle").endswith(f"phu_tho_programme, {years[-1]}")
@@ -265,7 +268,7 @@ def test_page_in_headless_chromium(page, data):
         _redrawn(driver, before)
         assert "baseline" in text("#map .gtitle")
         second = cluster_colours()
-        expected = [0 if v is None else v for v in data["map"]["occupancy"]["baseline"][-1]]
+        expected = [v for v in data["map"]["occupancy"]["baseline"][-1] if v is not None]
         assert second == expected and second != first
 
         # Another province: new values, new title, the readout says the same as the data.
