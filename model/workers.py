@@ -3,7 +3,7 @@
 Also who the firms hire locally instead of the workers who quit.
 
 State lives in numpy arrays with one entry per *job* of the modelled firms (~1 M at full scale,
-~21 bytes each): the firm, the current holder's home zone, mode, one-way commute time and
+~22 bytes each): the firm, the current holder's home zone, mode, one-way commute time and
 attributes, whether the holder is the job's base-year worker, a local hire or nobody (vacant), and
 what the base-year worker did (unaffected, commuting, moved home, quit).
 
@@ -32,7 +32,8 @@ a green line ``buses_per_peak_hour × bus_capacity × peak_hours`` on each route
 modes are chosen, on every over-full link ``l`` with load ``L_l > K_l`` each (home, work) pair
 riding it keeps ``floor(R_p · min_l K_l / L_l)`` of its ``R_p`` riders (drawn at random), so no link
 exceeds its capacity; the excess choose again among their other modes (never the full one in that
-year's choice), until no line is over-full.
+year's choice; a full green line leaves them the ordinary public bus, ``Jobs.off_green``), until
+no line is over-full. The capacity counts only the modelled factory workers.
 
 **When a firm relocates**, each holder of its jobs chooses by logit among::
 
