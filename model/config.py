@@ -327,7 +327,7 @@ class FirmParams:
         6.0e7, units="VND/(min yr)", source="calibrated (docs/calibration.md) to most moves "
         "short; stands for customers and suppliers left behind (embeddedness: Knoben 2011, "
         "Weterings & Knoben 2012), not only for trips",
-        bounds=(0.0, None), range=(3.0e7, 1.2e8),
+        bounds=(0.0, None), range=(3.0e7, 9.0e7),
         doc="Yearly cost per peak car minute from the old site for a firm of "
         "ties_reference_employees.",
     )

@@ -178,16 +178,18 @@ def test_housing_capacity_is_never_exceeded():
 
 
 def test_corridors_raise_retention_across_seeds():
-    def retention(scenario, seed):
-        ds = model.run(scenario=scenario, seed=seed, agent_scale=0.3,
-                       overrides={"run.end_year": 2040})
-        last = ds.isel(year=-1)
-        kept = last["workers_commuting"].sum() + last["workers_moved_home"]
-        return (kept / (kept + last["workers_quit"])).item()
+    """The same moves keep more workers on the corridors' network.
 
-    base = np.mean([retention("baseline", s) for s in range(3)])
-    corr = np.mean([retention("corridors", s) for s in range(3)])
-    assert corr > base
+    Compared for the same firms moving to the same site (Vĩnh Yên, 2036, every corridor of the
+    scenario open): the aggregate retention of whole runs is not a test of this, because since
+    issue 12 the corridors also draw more firms to distant sites (longer moves lose more workers).
+    """
+    for seed in range(3):
+        quits = {}
+        for scenario in ("baseline", "corridors"):
+            m = build(scenario, seed=seed, scale=0.1)
+            quits[scenario] = relocate_all(m, m.region.zone("PT_VINH_YEN"), 2036)
+        assert quits["corridors"] < quits["baseline"] - 0.03
 
 
 def test_green_bus_line_cuts_public_bus_time_and_emissions():
