@@ -22,6 +22,7 @@ _EXPORTS = {
     "ConfigError": "errors",
     "OutputError": "errors",
     "RegionError": "errors",
+    "ResultsContractError": "errors",
     "UserError": "errors",
     "Region": "region",
     "RunConfig": "config",

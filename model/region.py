@@ -489,9 +489,9 @@ def _check_network(zones: pd.DataFrame, links: pd.DataFrame, problems: list[str]
     names = ", ".join(zones["zone_id"].iloc[cut[:20]])
     more = f" and {cut.size - 20} more" if cut.size > 20 else ""
     problems.append(
-        f"links.csv: zone(s) {names}{more} cannot be reached by road from the rest of the region "
-        f"with the links open in {BASE_YEAR} (the base year); every zone needs a road or "
-        "expressway link open then (open_year <= base year)"
+        f"links.csv: zone(s) {names}{more} cannot be reached by car (road and expressway links) "
+        f"from the rest of the region with the links open in {BASE_YEAR} (the base year); every "
+        "zone needs a road or expressway link open then (open_year <= base year)"
     )
 
 

@@ -193,7 +193,7 @@ def test_empty_id_cell_is_reported_not_a_traceback(region_copy, capsys):
 
 @pytest.mark.parametrize(("edit", "expected"), [
     ("population", "every zone has 0"),
-    ("unreachable", "cannot be reached by road"),
+    ("unreachable", "cannot be reached by car"),
     ("no_seaport", "no row of kind 'seaport'"),
 ])
 def test_region_check_runs_the_checks_a_run_needs(region_copy, edit, expected, capsys):
@@ -301,7 +301,7 @@ def run_sweep(*args, cwd, timeout=600, popen=False):
                           timeout=timeout)
 
 
-GRID = ["seed=0,1,2", "run.agent_scale=0.05", "run.end_year=2030", "hydra.launcher.n_jobs=2"]
+GRID = ["seed=0,1,2", "run.agent_scale=0.05", "run.end_year=2028", "hydra.launcher.n_jobs=2"]
 
 
 @pytest.fixture(scope="module")
@@ -345,7 +345,7 @@ def sweep_copy(killed_sweep, tmp_path):
 
 def test_a_planned_member_that_never_ran_is_listed_as_not_run(sweep_copy):
     manifest = json.loads((sweep_copy / sweep.MANIFEST).read_text())
-    manifest["members"].append(["seed=3", "run.agent_scale=0.05", "run.end_year=2030"])
+    manifest["members"].append(["seed=3", "run.agent_scale=0.05", "run.end_year=2028"])
     (sweep_copy / sweep.MANIFEST).write_text(json.dumps(manifest))
     outcome = sweep.collate(sweep_copy)
     assert outcome.members == 4 and len(outcome.failed) == 2
