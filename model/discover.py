@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -158,17 +159,18 @@ def prim(x: pd.DataFrame, y: np.ndarray, *, n_boxes: int = 1, peel_alpha: float 
         ``high``, the data's ``range_low``/``range_high``, ``qp_low``/``qp_high`` and the box's
         coverage, density, mass and res_dim.
     """
-    from .ema import ema
+    from .ema import analysis, quiet
 
-    ema()
-    from ema_workbench.analysis import prim as ema_prim
+    ema_prim = analysis()[0]
 
     if not y.any():
         raise UserError("no experiment meets the target: nothing for PRIM to box (lower it?)")
-    algorithm = ema_prim.Prim(x, y.astype(bool), peel_alpha=peel_alpha, mass_min=mass_min)
+    with quiet():
+        algorithm = ema_prim.Prim(x, y.astype(bool), peel_alpha=peel_alpha, mass_min=mass_min)
     peelings, limits = [], []
     for k in range(1, n_boxes + 1):
-        box = algorithm.find_box()
+        with quiet():
+            box = algorithm.find_box()
         if box is None:
             break
         trajectory = box.peeling_trajectory.copy()
@@ -203,17 +205,18 @@ def _qp(value: float) -> float:
 
 def cart(x: pd.DataFrame, y: np.ndarray, mass_min: float = 0.05) -> pd.DataFrame:
     """EMA's CART leaves: per leaf and restricted dimension, limits and the leaf's statistics."""
-    from .ema import ema
+    from .ema import analysis, quiet
 
-    ema()
-    from ema_workbench.analysis import cart as ema_cart
+    ema_cart = analysis()[1]
 
     # EMA turns mass_min into min_samples_leaf = int(mass_min * n), which must be >= 1.
-    tree = ema_cart.CART(x, y.astype(int), mass_min=max(mass_min, 1.0 / len(x)))
-    tree.build_tree()
+    with quiet():
+        tree = ema_cart.CART(x, y.astype(int), mass_min=max(mass_min, 1.0 / len(x)))
+        tree.build_tree()
+        leaves = list(zip(tree.boxes, tree.stats, strict=True))
     init = x.agg(["min", "max"])
     out = []
-    for leaf, (lims, stats) in enumerate(zip(tree.boxes, tree.stats, strict=True), start=1):
+    for leaf, (lims, stats) in enumerate(leaves, start=1):
         for col in x.columns:
             low, high = float(lims.loc[0, col]), float(lims.loc[1, col])
             if low <= init.loc["min", col] and high >= init.loc["max", col]:
@@ -227,16 +230,15 @@ def cart(x: pd.DataFrame, y: np.ndarray, mass_min: float = 0.05) -> pd.DataFrame
 
 def feature_scores(x: pd.DataFrame, y: np.ndarray, value: np.ndarray) -> pd.DataFrame:
     """Extra-trees importances for being of interest and for the outcome (seeded: repeatable)."""
-    from .ema import ema
+    from .ema import analysis, quiet
 
-    ema()
-    from ema_workbench.analysis import feature_scoring as fs
-    from ema_workbench.analysis.scenario_discovery_util import RuleInductionType
+    _, _, fs, RuleInductionType = analysis()
 
-    cls, _ = fs.get_ex_feature_scores(x, y.astype(int), mode=RuleInductionType.CLASSIFICATION,
-                                      random_state=0)
-    reg, _ = fs.get_ex_feature_scores(x, value, mode=RuleInductionType.REGRESSION,
-                                      random_state=0)
+    with quiet():
+        cls, _ = fs.get_ex_feature_scores(x, y.astype(int), random_state=0,
+                                          mode=RuleInductionType.CLASSIFICATION)
+        reg, _ = fs.get_ex_feature_scores(x, value, mode=RuleInductionType.REGRESSION,
+                                          random_state=0)
     table = pd.DataFrame({"score_target": cls.iloc[:, 0], "score_outcome": reg.iloc[:, 0]})
     table.index.name = "dimension"
     return table.sort_values("score_target", ascending=False).reset_index()
@@ -285,9 +287,14 @@ WORDS = {
 }
 
 
-def _fmt(value: float, d: lv.Dimension | None) -> str:
+def _fmt(value: float, d: lv.Dimension | None, upper: bool = False) -> str:
+    """A limit as text.
+
+    An integer setting's upper limit rounds down and its lower limit up: PRIM puts limits
+    between sampled values.
+    """
     if d is not None and d.integer:
-        return f"{round(value):d}"
+        return f"{math.floor(value + 1e-9) if upper else math.ceil(value - 1e-9):d}"
     return f"{value:.3g}"
 
 
@@ -303,10 +310,11 @@ def describe(limit: Mapping[str, Any], d: lv.Dimension | None, lang: str = "en")
     if d is not None and d.has_never and high > d.high:
         return WORDS["by_or_never"][lang].format(key=key, low=_fmt(low, d))
     if at_bottom:
-        return WORDS["at_most"][lang].format(key=key, high=_fmt(high, d) + units)
+        return WORDS["at_most"][lang].format(key=key, high=_fmt(high, d, upper=True) + units)
     if at_top:
         return WORDS["at_least"][lang].format(key=key, low=_fmt(low, d) + units)
-    return WORDS["between"][lang].format(key=key, low=_fmt(low, d), high=_fmt(high, d) + units)
+    return WORDS["between"][lang].format(key=key, low=_fmt(low, d),
+                                         high=_fmt(high, d, upper=True) + units)
 
 
 
@@ -412,8 +420,8 @@ def robustness_figure(table: pd.DataFrame, robust: pd.DataFrame, target: Target)
     with style():
         fig = Figure(figsize=(9, 4.2), layout="constrained")
         ax, ax2 = fig.subplots(1, 2, width_ratios=[3, 2])
-        parts = ax.boxplot([values[s].to_numpy() for s in order], whis=(5, 95), vert=False,
-                           patch_artist=True, tick_labels=order)
+        parts = ax.boxplot([values[s].to_numpy() for s in order], whis=(5, 95),
+                           orientation="horizontal", patch_artist=True, tick_labels=order)
         for patch, s in zip(parts["boxes"], order, strict=True):
             patch.set_facecolor(palette[s])
         ax.axvline(target.value, color="crimson", ls="--", lw=1)
@@ -429,6 +437,103 @@ def robustness_figure(table: pd.DataFrame, robust: pd.DataFrame, target: Target)
             ax2.text(0.02, i, f"regret median {r['regret_median']:.3g}", va="center",
                      fontsize=7)
     return fig
+
+
+# ---- the adviser report's section ----------------------------------------------------------
+
+SECTION_TEXT: dict[str, dict[str, str]] = {
+    "heading": {"en": "What has to be true for the programme to work",
+                "vi": "Điều gì phải đúng để chương trình thành công"},
+    "intro": {"en": "Scenario discovery (PRIM) over {rows} experiments of scenario {scenario} "
+                    "(each the mean of {seeds} seed(s)): the levers and uncertainties under which "
+                    "{target}. {hits} of the {rows} experiments meet it.",
+              "vi": "Khám phá kịch bản (PRIM) trên {rows} thử nghiệm của kịch bản {scenario} "
+                    "(mỗi thử nghiệm là trung bình của {seeds} seed): các đòn bẩy chính sách và "
+                    "các yếu tố bất định mà khi đó {target}. {hits} trong {rows} thử nghiệm "
+                    "đạt mục tiêu."},
+    "box": {"en": "It holds in {density} of the experiments inside these conditions, which "
+                  "contain {coverage} of all experiments that meet it ({mass} of all "
+                  "experiments):",
+            "vi": "Mục tiêu đạt được ở {density} số thử nghiệm thỏa các điều kiện dưới đây; "
+                  "các điều kiện này bao gồm {coverage} tổng số thử nghiệm đạt mục tiêu "
+                  "({mass} tổng số thử nghiệm):"},
+    "lever": {"en": "lever", "vi": "đòn bẩy"},
+    "uncertainty": {"en": "uncertainty", "vi": "bất định"},
+    "unknown": {"en": "setting", "vi": "tham số"},
+    "no_box": {"en": "No box: {note}.", "vi": "Không tìm được vùng điều kiện: {note}."},
+    "robust": {"en": "Robustness of the scenarios over {futures} futures (the same sampled "
+                     "uncertainties for every scenario): {target}.",
+               "vi": "Độ vững của các kịch bản trên {futures} tương lai (cùng một bộ mẫu các "
+                     "yếu tố bất định cho mọi kịch bản): {target}."},
+    "col_scenario": {"en": "Scenario", "vi": "Kịch bản"},
+    "col_satisficing": {"en": "Share of futures meeting the target",
+                        "vi": "Tỷ lệ tương lai đạt mục tiêu"},
+    "col_regret": {"en": "Regret: median (max)", "vi": "Mức hối tiếc: trung vị (lớn nhất)"},
+    "col_range": {"en": "Median (5–95 %)", "vi": "Trung vị (5–95 %)"},
+    "reading": {"en": "Coverage: the share of the experiments meeting the target that lie inside "
+                      "the conditions; density: the share of the experiments inside them that "
+                      "meet it. Regret: in each future, the best scenario's value minus this "
+                      "scenario's. Setting names are the configuration keys (model/config.py).",
+                "vi": "Độ bao phủ (coverage): tỷ lệ các thử nghiệm đạt mục tiêu nằm trong vùng "
+                      "điều kiện; mật độ (density): tỷ lệ các thử nghiệm trong vùng đạt mục "
+                      "tiêu. Mức hối tiếc: ở mỗi tương lai, giá trị của kịch bản tốt nhất trừ "
+                      "giá trị của kịch bản này. Tên tham số là khóa cấu hình (model/config.py)."},
+}
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:.0f} %"
+
+
+def report_section(folders: list[str | Path], lang: str = "en") -> dict[str, Any] | None:
+    """The report's section "What has to be true..." from ``discovery.json`` files.
+
+    Args:
+        folders: experiment folders (their ``discovery/*/discovery.json``) or such files' folders.
+        lang: ``en`` or ``vi``.
+
+    Returns:
+        ``None`` without any discovery results, else the heading, a reading note and one block
+        per analysis (intro, boxes in plain words, robustness rows).
+    """
+    def t(key: str, **values: Any) -> str:
+        return SECTION_TEXT[key][lang].format(**values)
+
+    files = []
+    for folder in folders:
+        folder = Path(folder)
+        files += sorted(folder.glob("discovery/*/discovery.json")) + sorted(
+            folder.glob("discovery.json"))
+    blocks = []
+    for file in files:
+        found = json.loads(file.read_text(encoding="utf-8"))
+        block: dict[str, Any] = {"target": found["target"], "intro": "", "boxes": [],
+                                 "note": "", "robust": None}
+        if found.get("rows"):
+            block["intro"] = t("intro", rows=found["rows"], scenario=found["scenario"],
+                               seeds=found["seeds_per_experiment"], target=found["target"],
+                               hits=found["of_interest"])
+            for box in found["boxes"][lang]:
+                block["boxes"].append({
+                    "stats": t("box", density=_pct(box["density"]),
+                               coverage=_pct(box["coverage"]), mass=_pct(box["mass"])),
+                    "conditions": [f"{c['text']} ({t(c['kind'])})" for c in box["conditions"]]})
+            if not found["boxes"][lang]:
+                block["note"] = t("no_box", note=found.get("note", ""))
+        if found.get("robustness"):
+            rows = found["robustness"]
+            block["robust"] = {
+                "heading": t("robust", futures=rows[0]["futures"], target=found["target"]),
+                "columns": [t("col_scenario"), t("col_satisficing"), t("col_regret"),
+                            t("col_range")],
+                "rows": [[r["scenario"], _pct(r["satisficing"]),
+                          f"{r['regret_median']:.3g} ({r['regret_max']:.3g})",
+                          f"{r['median']:.3g} ({r['p05']:.3g} – {r['p95']:.3g})"]
+                         for r in rows]}
+        blocks.append(block)
+    if not blocks:
+        return None
+    return {"heading": t("heading"), "reading": t("reading"), "blocks": blocks}
 
 
 # ---- the command ---------------------------------------------------------------------------

@@ -42,6 +42,7 @@ EMA 3.0 pitfalls the bridge avoids (found when wrapping ``model.run`` by hand):
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -74,6 +75,28 @@ def ema():
         raise UserError("the EMA bridge needs EMA Workbench: pip install 'hncr-model[explore]'"
                         ) from exc
     return ema_workbench
+
+
+@contextlib.contextmanager
+def quiet():
+    """Silence the pandas deprecation warnings EMA 3.0's analysis code raises (its own code)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        warnings.simplefilter("ignore", FutureWarning)
+        yield
+
+
+def analysis():
+    """EMA's scenario-discovery modules ``(prim, cart, feature_scoring, RuleInductionType)``.
+
+    Imported with EMA's optional-dependency warnings silenced (altair missing: ImportWarning).
+    """
+    ema()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*altair.*", category=ImportWarning)
+        from ema_workbench.analysis import cart, feature_scoring, prim
+        from ema_workbench.analysis.scenario_discovery_util import RuleInductionType
+    return prim, cart, feature_scoring, RuleInductionType
 
 
 class ScenarioRunner:

@@ -58,6 +58,7 @@ from .compare import (
     scenario_order,
     spread,
 )
+from .discover import report_section
 from .errors import UserError
 from .outputs import write_text
 from .paths import PACKAGE_DIR, scenarios_dir
@@ -601,8 +602,9 @@ def figure_images(ds: xr.Dataset, lang: str) -> dict[str, str]:
             for name, make in plots.FIGURES.items()}
 
 
-def render(results: Results, lang: str = "en", today: dt.date | None = None) -> str:
-    """The report's HTML."""
+def render(results: Results, lang: str = "en", today: dt.date | None = None,
+           exploration: list[str | Path] | None = None) -> str:
+    """The report's HTML (``exploration``: experiment folders with scenario-discovery results)."""
     try:
         import jinja2
     except ImportError as exc:
@@ -643,6 +645,7 @@ def render(results: Results, lang: str = "en", today: dt.date | None = None) -> 
         sources=source_rows, region_folder=region_folder,
         config_yaml=attrs.get("config_yaml"),
         folder=str(results.folder),
+        exploration=report_section([results.folder, *(exploration or [])], lang),
     )
 
 
@@ -704,10 +707,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="language of the report (default en)")
     parser.add_argument("--out", default=None, help="output folder (default: FOLDER)")
     parser.add_argument("--no-pdf", action="store_true", help="write the HTML only")
+    parser.add_argument("--exploration", action="append", default=[], metavar="FOLDER",
+                        help="an experiment folder analysed with python -m model.discover "
+                             "(repeatable): adds 'What has to be true for the programme to work'")
     args = parser.parse_args(argv)
     try:
         results = load_results(args.folder)
-        html_text = render(results, args.lang)
+        html_text = render(results, args.lang, exploration=args.exploration)
         out = Path(args.out) if args.out else results.folder
         html = write_text(html_text, out / f"report_{args.lang}.html")
     except UserError as exc:
