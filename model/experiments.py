@@ -239,54 +239,82 @@ def _experiment_block(member_folder: Path) -> dict[str, Any] | None:
     return block if isinstance(block, dict) else None
 
 
+def _designs(members: list, blocks: list) -> tuple[dict[str, pd.DataFrame], list[int], str]:
+    """Each scenario's design, each member's experiment, and a title.
+
+    An experiment preset's members regenerate their design; a plain sweep's design is its swept
+    numeric settings (one experiment per combination of their values).
+
+    Raises:
+        UserError: a plain sweep that swept no numeric setting.
+    """
+    from .api import scenario_settings
+    from .sweep import dim_name
+
+    if all(b is not None for b in blocks):
+        spec = DesignSpec.from_mapping(blocks[0])
+        designs = {m.scenario: design(spec, scenario_settings(m.scenario)) for m in members}
+        return designs, [int(b.get("id", 0)) for b in blocks], f"Experiment {spec.name}"
+    keys = sorted({k for m in members for k in m.swept})
+    numeric = [k for k in keys if all(isinstance(m.swept.get(k), (int, float))
+                                      and not isinstance(m.swept.get(k), bool) for m in members)]
+    if not numeric:
+        raise UserError("the sweep varied no numeric setting besides scenario and seed: nothing "
+                        "to discover; run an experiment preset (configs/sweep/explore_*.yaml)")
+    combos = sorted({tuple(float(m.swept[k]) for k in numeric) for m in members})
+    table = pd.DataFrame(combos, columns=[dim_name(k) for k in numeric])
+    table.index.name = "experiment"
+    ids = [combos.index(tuple(float(m.swept[k]) for k in numeric)) for m in members]
+    return dict.fromkeys({m.scenario for m in members}, table), ids, "Sweep"
+
+
 def collate(folder: str | Path, outcomes: list[str] | None = None) -> list[Path]:
     """Write ``experiments.nc``, ``design.csv`` and ``outcomes.csv`` for an experiment sweep.
 
+    A plain sweep (``python -m model -m ...``) works too: its swept numeric settings are the
+    design.
+
     Raises:
-        UserError: the folder is not a sweep of an experiment preset, or no member succeeded.
+        UserError: not a sweep folder, nothing varied, or no member succeeded.
     """
-    from .api import scenario_settings
     from .sweep import read_members
 
     folder = Path(folder)
     members = read_members(folder)
     blocks = [_experiment_block(m.folder) for m in members]
-    if any(b is None for b in blocks):
-        raise UserError(f"{folder} is a sweep, but not of an experiment preset (no experiment "
-                        "block in its members' .hydra/config.yaml)")
-    spec = DesignSpec.from_mapping(blocks[0])
+    designs, ids, title = _designs(members, blocks)
     names = outcomes or list(OUTCOMES)
-    rows, parts, designs = [], [], {}
-    for m, block in zip(members, blocks, strict=True):
-        if m.scenario not in designs:
-            designs[m.scenario] = design(spec, scenario_settings(m.scenario))
-        row = {"scenario": m.scenario, "experiment": int(block.get("id", 0)), "seed": m.seed}
+    rows, parts = [], []
+    for m, experiment in zip(members, ids, strict=True):
+        row = {"scenario": m.scenario, "experiment": experiment, "seed": m.seed}
         if m.ok:
             with xr.open_dataset(m.folder / "results.nc") as ds:
                 data = ds[[v for v in HEADLINE_VARIABLES if v in ds]].load()
             row |= outcome_values(data, names)
             labels = {k: ("run", [v]) for k, v in
-                      (("scenario", m.scenario), ("experiment", row["experiment"]),
-                       ("seed", m.seed))}
+                      (("scenario", m.scenario), ("experiment", experiment), ("seed", m.seed))}
             data.attrs = {}
             parts.append(data.expand_dims("run").assign_coords(labels))
         else:
             row |= dict.fromkeys(names, float("nan"))
-        row |= designs[m.scenario].loc[row["experiment"]].to_dict()
+        row |= designs[m.scenario].loc[experiment].to_dict()
         rows.append(row)
     if not parts:
         raise UserError("no member of the experiment succeeded (runs_failed.csv says why)")
     table = pd.DataFrame(rows).sort_values(["scenario", "experiment", "seed"])
     stacked = xr.concat(parts, dim="run", join="outer", combine_attrs="override")
     combined = stacked.set_index(run=["scenario", "experiment", "seed"]).unstack("run")
+    combined = combined.transpose("scenario", "experiment", "seed", ...)
     first = next(iter(designs.values()))
     for col in first.columns:
         combined[f"design__{col}"] = ("experiment", first.loc[combined["experiment"].values,
                                                               col].to_numpy())
-    combined.attrs = {"title": f"Experiment {spec.name}: headline results over the design",
-                      "experiment": yaml.safe_dump(blocks[0] | {"id": "swept"},
-                                                   allow_unicode=True),
+    block = next((b for b in blocks if b is not None), None)
+    combined.attrs = {"title": f"{title}: headline results over the design",
                       "Conventions": "CF-1.10"}
+    if block is not None:
+        combined.attrs["experiment"] = yaml.safe_dump(block | {"id": "swept"},
+                                                      allow_unicode=True)
     written = [write_netcdf(combined.drop_encoding(), folder / "experiments.nc")]
     frames = [d.reset_index().assign(scenario=s) for s, d in designs.items()]
     written.append(write_text(pd.concat(frames).to_csv(index=False), folder / "design.csv"))
@@ -303,6 +331,8 @@ def read_outcomes(folder: str | Path) -> pd.DataFrame:
     path = Path(folder) / "outcomes.csv"
     if not path.is_file():
         collate(folder)
+    if not path.is_file():
+        raise UserError(f"{folder}: no outcomes.csv could be written")
     return pd.read_csv(path)
 
 

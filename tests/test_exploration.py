@@ -178,6 +178,15 @@ def test_replications_have_distinct_seeds_and_repeat_exactly():
     assert out["occupancy_phu_tho"].shape == (2, 3)
 
 
+def test_multiprocessing_evaluator_gives_the_sequential_results():
+    m = _small_model(seeds=[2])
+    _, sequential = ema.perform(m, 2, rng=11)
+    with ema.ema().MultiprocessingEvaluator(m, n_processes=2) as evaluator:
+        _, parallel = ema.perform(m, 2, rng=11, evaluator=evaluator)
+    for name, values in sequential.items():
+        np.testing.assert_array_equal(values, parallel[name])
+
+
 # ---- PRIM, CART, robustness ------------------------------------------------------------------
 
 
@@ -306,14 +315,19 @@ def test_discover_cli_errors_exit_2(tmp_path, capsys):
     assert seeds_each["rows"] == 600
 
 
-def test_an_experiment_preset_runs_through_hydra_and_collates(tmp_path):
+def _tiny_sweep(tmp_path: Path, *args: str) -> Path:
+    """Run a one-job sweep at a tiny scale to 2026 in ``tmp_path/sweep``."""
     from .conftest import run_cli
 
-    folder = tmp_path / "exp"
-    proc = run_cli("+sweep=explore_phu_tho", "experiment.samples=2", "seed=0",
-                   "run.agent_scale=0.05", "run.end_year=2026", f"hydra.sweep.dir={folder}",
-                   "hydra.launcher.n_jobs=1", cwd=tmp_path)
+    folder = tmp_path / "sweep"
+    proc = run_cli(*args, "seed=0", "run.agent_scale=0.05", "run.end_year=2026",
+                   f"hydra.sweep.dir={folder}", "hydra.launcher.n_jobs=1", cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
+    return folder
+
+
+def test_an_experiment_preset_runs_through_hydra_and_collates(tmp_path):
+    folder = _tiny_sweep(tmp_path, "+sweep=explore_phu_tho", "experiment.samples=2")
     table = pd.read_csv(folder / "outcomes.csv")
     assert list(table["experiment"]) == [0, 1] and set(table["seed"]) == {0}
     planned = design(DesignSpec.from_mapping(
@@ -330,6 +344,16 @@ def test_an_experiment_preset_runs_through_hydra_and_collates(tmp_path):
     with xr.open_dataset(folder / "experiments.nc") as ds:
         assert ds["province_occupancy"].sizes["experiment"] == 2
         assert "design__firms__asc_stay" in ds
+
+
+def test_a_plain_sweep_is_collated_with_its_swept_settings_as_the_design(tmp_path):
+    folder = _tiny_sweep(tmp_path, "-m", "policies.push.share_by_deadline=0.0,0.5")
+    result = discover(folder, Target("firms_relocated:ha_noi:2026", 0.0))
+    assert result["rows"] == 2
+    design_table = pd.read_csv(folder / "design.csv")
+    assert list(design_table["policies__push__share_by_deadline"]) == [0.0, 0.5]
+    table = pd.read_csv(folder / "outcomes.csv")
+    assert table["firms_relocated:ha_noi:2026"].notna().all()
 
 
 # ---- Mesa ------------------------------------------------------------------------------------
