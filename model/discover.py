@@ -235,10 +235,12 @@ def feature_scores(x: pd.DataFrame, y: np.ndarray, value: np.ndarray) -> pd.Data
     _, _, fs, RuleInductionType = analysis()
 
     with quiet():
-        cls, _ = fs.get_ex_feature_scores(x, y.astype(int), random_state=0,
+        # EMA's default max_features = round(columns / 3) is 0 below two columns.
+        options = {"random_state": 0, "max_features": max(1, round(x.shape[1] / 3))}
+        cls, _ = fs.get_ex_feature_scores(x, y.astype(int), **options,
                                           mode=RuleInductionType.CLASSIFICATION)
         reg, _ = fs.get_ex_feature_scores(x, value, mode=RuleInductionType.REGRESSION,
-                                          random_state=0)
+                                          **options)
     table = pd.DataFrame({"score_target": cls.iloc[:, 0], "score_outcome": reg.iloc[:, 0]})
     table.index.name = "dimension"
     return table.sort_values("score_target", ascending=False).reset_index()

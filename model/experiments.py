@@ -73,6 +73,8 @@ OUTCOMES: dict[str, Callable[[xr.Dataset], xr.DataArray]] = {
     "occupancy_phu_tho_2045": _at("province_occupancy", PHU_THO, 2045),
     "occupancy_thai_nguyen_2045": _at("province_occupancy", "Thái Nguyên", 2045),
     "net_absorption_phu_tho_2045": _at("forest_net_absorption_tco2e", PHU_THO, 2045),
+    "net_absorption_phu_tho_cumulative_2045": _at("forest_net_absorption_tco2e", PHU_THO, 2045,
+                                                  cumulative=True),
     "firms_relocated_phu_tho_2045": _at("firms_relocated", PHU_THO, 2045, cumulative=True),
     "rent_forgone_phu_tho_vnd_2045": _at("rent_forgone_vnd", PHU_THO, 2045, cumulative=True),
     "carbon_payments_phu_tho_vnd_2045": _at("carbon_payments_vnd", PHU_THO, 2045,
