@@ -284,6 +284,8 @@ WORDS = {
     "at_least": {"en": "{key} at least {low}", "vi": "{key} từ {low} trở lên"},
     "at_most": {"en": "{key} at most {high}", "vi": "{key} không quá {high}"},
     "never": {"en": "{key} never", "vi": "{key} không bao giờ"},
+    "by": {"en": "{key} by {high} (not never)", "vi": "{key} không muộn hơn năm {high} (có "
+           "thực hiện)"},
     "by_or_never": {"en": "{key} from {low} on, or never", "vi": "{key} từ năm {low} trở đi, "
                     "hoặc không bao giờ"},
 }
@@ -309,8 +311,10 @@ def describe(limit: Mapping[str, Any], d: lv.Dimension | None, lang: str = "en")
     at_top = high >= float(limit["range_high"])
     if d is not None and d.has_never and low > d.high:
         return WORDS["never"][lang].format(key=key)
-    if d is not None and d.has_never and high > d.high:
+    if d is not None and d.has_never and high >= d.code_high:  # the box keeps "never"
         return WORDS["by_or_never"][lang].format(key=key, low=_fmt(low, d))
+    if at_bottom and d is not None and d.has_never:
+        return WORDS["by"][lang].format(key=key, high=_fmt(high, d, upper=True))
     if at_bottom:
         return WORDS["at_most"][lang].format(key=key, high=_fmt(high, d, upper=True) + units)
     if at_top:

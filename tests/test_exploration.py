@@ -241,8 +241,14 @@ def test_box_in_plain_words():
     d = lv.dimension("policies.forest.credit_start_year", "lever")
     limit = {"dimension": d.name, "low": 2026.0, "high": 2031.6, "range_low": 2026.0,
              "range_high": 2041.0}
-    assert describe(limit, d) == "policies.forest.credit_start_year at most 2031"
-    assert "never" in describe({**limit, "low": 2034.2, "high": 2041.0}, d)
+    assert describe(limit, d) == "policies.forest.credit_start_year by 2031 (not never)"
+    assert describe({**limit, "low": 2034.2, "high": 2041.0}, d) == (
+        "policies.forest.credit_start_year from 2035 on, or never")
+    # a box ending between 2040 and the never code keeps every year but excludes never
+    assert describe({**limit, "high": 2040.5}, d).endswith("by 2040 (not never)")
+    share = lv.dimension("policies.push.share_by_deadline", "lever")
+    assert describe({"dimension": share.name, "low": 0.0, "high": 0.2, "range_low": 0.0,
+                     "range_high": 0.5}, share) == "policies.push.share_by_deadline at most 0.2"
     assert "không bao giờ" in describe({**limit, "low": 2040.5, "high": 2041.0}, d, "vi")
 
 
