@@ -221,6 +221,12 @@ def _run_job(cfg, hydra_cfg, quiet: bool) -> bool:
     logging.getLogger("MESA").setLevel(logging.WARNING)
     scenario = hydra_cfg.runtime.choices.get("scenario") or "baseline"
     data = OmegaConf.to_container(cfg, resolve=True)
+    experiment = data.pop("experiment", None)
+    if experiment is not None:  # a member of an experiment design (model/experiments.py)
+        from .api import scenario_settings
+        from .experiments import member_settings
+
+        data = member_settings(data, experiment, scenario_settings(scenario))
     config = build_config(data, scenario=scenario,
                           source="configs/config.yaml, scenario and command line")
     folder = Path(hydra_cfg.runtime.output_dir)

@@ -12,7 +12,9 @@ these dataclasses. Every behavioural parameter carries metadata (see :func:`para
 - ``source``: a short reference for the default, or ``"assumed"``;
 - ``bounds``: the values the model accepts (validation);
 - ``range``: the plausible range of an uncertain value (used by sensitivity sweeps), required when
-  the source is ``"assumed"``.
+  the source is ``"assumed"``;
+- ``lever_range``: the values experiments explore for a policy lever (``model/levers.py`` lists
+  the levers; a year lever whose type allows none or ``"never"`` also takes that option).
 """
 
 from __future__ import annotations
@@ -44,10 +46,12 @@ def param(
     source: str = "",
     bounds: tuple[float | None, float | None] | None = None,
     range: tuple[float, float] | None = None,
+    lever_range: tuple[float, float] | None = None,
     doc: str = "",
 ) -> Any:
     """Declare a configuration field with its documentation metadata."""
-    meta = {"units": units, "source": source, "bounds": bounds, "range": range, "doc": doc}
+    meta = {"units": units, "source": source, "bounds": bounds, "range": range,
+            "lever_range": lever_range, "doc": doc}
     if isinstance(default, (dict, list)):
         frozen_default = default
         return field(default_factory=lambda: type(frozen_default)(frozen_default), metadata=meta)
@@ -184,7 +188,7 @@ class TransportParams:
         "the core run at the peak speed factor in the peak period.",
     )
     corridors: dict[str, int | str] = param(  # noqa: RUF009 - a default_factory field
-        {},
+        {}, units="year", lever_range=(2026, 2040),
         doc=(
             "Opening year per corridor id of links.csv, overriding the data: a year, or 'never'. "
             "It moves the corridor's sections not yet open in the base year; built sections "
@@ -752,7 +756,7 @@ class ForestPolicy:
 
     # --- carbon credits ---------------------------------------------------------------------
     credit_start_year: int | None = param(
-        None, units="year", bounds=(1900, 2100),
+        None, units="year", lever_range=(2026, 2040), bounds=(1900, 2100),
         doc="First year of the forest carbon-credit scheme (seed: pilot before 2030); none = no "
         "scheme.",
     )
@@ -802,7 +806,7 @@ class ForestPolicy:
     )
     # --- PFES -------------------------------------------------------------------------------
     pfes_interprovincial_start_year: int | None = param(
-        None, units="year", bounds=(1900, 2100),
+        None, units="year", lever_range=(2026, 2040), bounds=(1900, 2100),
         doc="Year Hà Nội water users start paying PFES to the recipient provinces' forests "
         "(seed: 2030); none = no.",
     )
@@ -817,7 +821,7 @@ class ForestPolicy:
     )
     # --- smart monitoring -------------------------------------------------------------------
     monitoring_start_year: int | None = param(
-        None, units="year", bounds=(1900, 2100),
+        None, units="year", lever_range=(2026, 2040), bounds=(1900, 2100),
         doc="Year smart forest monitoring (AI, remote sensing, fire warning) starts (seed: "
         "by 2030); none = no.",
     )
@@ -830,7 +834,7 @@ class ForestPolicy:
     )
     # --- protection -------------------------------------------------------------------------
     protection_start_year: int | None = param(
-        None, units="year", bounds=(1900, 2100),
+        None, units="year", lever_range=(2026, 2040), bounds=(1900, 2100),
         doc="Year from which special-use and protection forest may no longer be converted to "
         "industrial land; none = no such rule.",
     )
@@ -843,8 +847,9 @@ class ForestPolicy:
         bounds=(1900, 2100), doc="First year of new planting on bare land.",
     )
     afforestation_ha_yr: dict[str, float] = param(  # noqa: RUF009 - a default_factory field
-        {}, units="ha/yr", source="lever; default none: Phú Thọ's ~17,000 ha/yr is mostly "
-        "replanting, already in the rotations",
+        {}, units="ha/yr", lever_range=(0.0, 3000.0),
+        source="lever; default none: Phú Thọ's ~17,000 ha/yr is mostly replanting, already in "
+        "the rotations",
         doc="New planting on afforestable bare land (zones.afforestable_ha) per province, "
         "while the land lasts.",
     )
@@ -853,7 +858,7 @@ class ForestPolicy:
     ] = param("plantation_small_timber", doc="Forest type of new planting.")
     # --- FSC / large timber -----------------------------------------------------------------
     fsc_start_year: int | None = param(
-        None, units="year", bounds=(1900, 2100),
+        None, units="year", lever_range=(2026, 2040), bounds=(1900, 2100),
         doc="Year the FSC large-timber chain to Hà Nội pays its premium (seed: 2030); none = no.",
     )
     fsc_provinces: list[str] = param(  # noqa: RUF009 - a default_factory field
@@ -901,7 +906,7 @@ class ClusterParams:
     """Land supply (developer model), background demand and rents (``model/clusters.py``)."""
 
     priority_shift_years: int = param(
-        0, units="yr", bounds=(-30, 30),
+        0, units="yr", lever_range=(-4, 4), bounds=(-30, 30),
         doc="Lever: the 25 priority clusters' phases may start this many years earlier "
         "(negative) or later than the plan's dates; demand still decides when they start.",
     )
@@ -964,7 +969,8 @@ class ClusterParams:
 class ExemptionProgramme:
     """A land-rent exemption for firms moving into eligible clusters."""
 
-    years: int = param(0, units="yr", bounds=(0, 99), doc="Years of rent exempted after moving.")
+    years: int = param(0, units="yr", lever_range=(0, 10), bounds=(0, 99),
+                       doc="Years of rent exempted after moving.")
     share: float = param(1.0, units="1", bounds=(0.0, 1.0), doc="Share of rent exempted.")
     clusters: str = param(
         "all", doc="Eligible clusters: all, priority, industrial_cluster, industrial_park, "
@@ -984,7 +990,7 @@ class ExemptionProgramme:
     end_year: int = param(2100, units="year", bounds=(1900, 2100),
                           doc="Last year a move qualifies.")
     budget_vnd: float | None = param(
-        None, units="VND", bounds=(0.0, None),
+        None, units="VND", bounds=(0.0, None), lever_range=(1e11, 2e12),
         doc="Cap on the rent this programme forgoes in total; none = no cap.",
     )
 
@@ -1010,7 +1016,7 @@ class PushProgramme:
         doc="Year by which the targeted share should have left.",
     )
     share_by_deadline: float = param(
-        0.04, units="1", bounds=(0.0, 1.0), range=(0.03, 0.05),
+        0.04, units="1", lever_range=(0.0, 0.5), bounds=(0.0, 1.0), range=(0.03, 0.05),
         source="committed policy (data-facts, hn_relocation): 90 more facilities listed for "
         "relocation by 2021 (117 in the city's list) with a roadmap before 2030, against ~2,800 "
         "high-pollution firms in the core zones of the model's population: ~110 / 2,800 = 0.04; "
@@ -1037,7 +1043,7 @@ class ShuttleLever:
         bounds=(0.0, 500.0), doc="Longest one-way shuttle route.",
     )
     subsidy_start_year: int | None = param(
-        None, units="year", bounds=(1900, 2100),
+        None, units="year", lever_range=(2026, 2040), bounds=(1900, 2100),
         doc="Lever: from this year a subsidy lets smaller firms run shuttles; none = no subsidy.",
     )
     subsidised_min_employees: int = param(
@@ -1078,7 +1084,7 @@ class HousingLever:
     """Worker and social housing built near the clusters."""
 
     units_per_year: dict[str, float] = param(  # noqa: RUF009 - a default_factory field
-        {}, units="dwellings/yr", bounds=(0.0, None),
+        {}, units="dwellings/yr", lever_range=(0.0, 4000.0), bounds=(0.0, None),
         doc="Dwellings for workers built each year, by province; spread over the province's "
         "zones in proportion to their clusters' lettable land.",
     )
@@ -1132,7 +1138,7 @@ class LogisticsLever:
         "the truck does not wait through clearance). Detours and handling are truck hours.",
     )
     one_stop_customs_year: int | None = param(
-        None, units="year", bounds=(1900, 2100),
+        None, units="year", lever_range=(2026, 2040), bounds=(1900, 2100),
         doc="Year one-stop customs opens at the logistics points of customs_provinces, for the "
         "sites of those provinces; none = no one-stop customs.",
     )

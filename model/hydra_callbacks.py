@@ -49,6 +49,25 @@ def _quiet_launcher(config: Any) -> None:
             config.hydra.launcher.verbose = 0
 
 
+class ExperimentCallback(Callback):
+    """After an experiment sweep (and its generic collation): its experiment tables.
+
+    Writes experiments.nc, design.csv and outcomes.csv (``model/experiments.py``); named in the
+    ``configs/sweep/explore_*`` presets.
+    """
+
+    def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
+        """Collate the experiment; a failure is reported, the sweep's results stay."""
+        from .errors import UserError
+        from .experiments import collate
+
+        try:
+            for path in collate(config.hydra.sweep.dir):
+                print(f"written: {path}")
+        except (UserError, OSError) as exc:
+            print(f"error: the experiment could not be collated: {exc}", flush=True)
+
+
 def _count_members(config: Any) -> int | None:
     """Members of the basic sweeper's grid: the product of the swept overrides' lengths."""
     try:

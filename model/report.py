@@ -57,6 +57,7 @@ from .compare import (
     scenario_order,
     spread,
 )
+from .discover import report_section
 from .errors import UserError
 from .outputs import write_text
 from .paths import PACKAGE_DIR, scenarios_dir
@@ -703,8 +704,9 @@ def figure_images(ds: xr.Dataset, lang: str) -> dict[str, str]:
             for name, make in plots.FIGURES.items()}
 
 
-def render(results: Results, lang: str = "en", today: dt.date | None = None) -> str:
-    """The report's HTML."""
+def render(results: Results, lang: str = "en", today: dt.date | None = None,
+           exploration: list[str | Path] | None = None) -> str:
+    """The report's HTML (``exploration``: experiment folders with scenario-discovery results)."""
     try:
         import jinja2
     except ImportError as exc:
@@ -752,6 +754,7 @@ def render(results: Results, lang: str = "en", today: dt.date | None = None) -> 
         folder=results.folder.name,
         few_agents_note=tr("few_agents_note", lang, k=FEW_AGENTS,
                            scale=fmt_value(scale, lang) if scale is not None else "–"),
+        exploration=report_section([results.folder, *(exploration or [])], lang),
     )
 
 
@@ -813,10 +816,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="language of the report (default en)")
     parser.add_argument("--out", default=None, help="output folder (default: FOLDER)")
     parser.add_argument("--no-pdf", action="store_true", help="write the HTML only")
+    parser.add_argument("--exploration", action="append", default=[], metavar="FOLDER",
+                        help="an experiment folder analysed with python -m model.discover "
+                             "(repeatable): adds 'What has to be true for the programme to work'")
     args = parser.parse_args(argv)
     try:
         results = load_results(args.folder)
-        html_text = render(results, args.lang)
+        html_text = render(results, args.lang, exploration=args.exploration)
         out = Path(args.out) if args.out else results.folder
         html = write_text(html_text, out / f"report_{args.lang}.html")
     except UserError as exc:

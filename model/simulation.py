@@ -34,6 +34,7 @@ from .forest import Forest
 from .outputs import Recorder, build_dataset
 from .policies import Policies
 from .region import Region
+from .reporters import attach_datacollector, config_from_keywords
 from .transport import Transport
 from .workers import Workers
 
@@ -47,9 +48,17 @@ class CapitalRegionModel(mesa.Model):
     Args:
         config: the validated run configuration.
         region: the region data; the configured region is loaded when omitted.
+        rng: without ``config``, the seed (``None``: a fresh one), as ``mesa.batch_run`` passes it.
+        **settings: without ``config``: ``scenario``, ``agent_scale``, ``start_year``,
+            ``end_year`` and dotted keys (or ``__`` for dots), see :mod:`model.reporters`.
     """
 
-    def __init__(self, config: RunConfig, region: Region | None = None):
+    def __init__(self, config: RunConfig | None = None, region: Region | None = None, *,
+                 rng: object = None, **settings: object):
+        if config is None:
+            config = config_from_keywords(rng, settings)
+        elif settings:
+            raise TypeError(f"settings {sorted(settings)} given with a config: put them in it")
         children = np.random.SeedSequence(config.seed).spawn(len(RNG_STREAMS))
         self.rngs = {
             name: np.random.default_rng(seq)
@@ -86,6 +95,7 @@ class CapitalRegionModel(mesa.Model):
         self._record_firms(None)
         self._record_workers()
         self._record_forest()
+        attach_datacollector(self)
 
     @property
     def finished(self) -> bool:
@@ -106,6 +116,8 @@ class CapitalRegionModel(mesa.Model):
         self._record_firms(moves)
         self._record_workers()
         self._record_forest()
+        self.running = not self.finished
+        self.datacollector.collect(self)
 
     def _developed_ha(self, occupied_before: np.ndarray) -> np.ndarray:
         """Industrial land newly let to firms this year by zone, real ha (land cleared for it).
