@@ -25,6 +25,7 @@ from pathlib import Path
 
 from .config import defaults_dict, mapping_settings
 from .errors import UserError
+from .hydra_run import run_once
 from .paths import configs_dir, scenarios_dir
 
 # Hydra prints its own errors and exits 1; we want them as exceptions so that a user error exits
@@ -212,10 +213,13 @@ def main(argv: list[str] | None = None) -> None:
         sys.argv = [sys.argv[0], *argv]
     try:
         register_configs()
-        app = hydra.main(version_base=None, config_path=str(configs_dir()),
-                         config_name="config")(_task)
-        app()
-        _finish_sweep()
+        # A plain single run composes the config once (model/hydra_run.py); anything else
+        # (flags, sweeps) goes Hydra's usual way.
+        if not run_once(_task, configs_dir(), "config"):
+            app = hydra.main(version_base=None, config_path=str(configs_dir()),
+                             config_name="config")(_task)
+            app()
+            _finish_sweep()
     except UserError as exc:
         _fail(str(exc), exc.exit_code)
     except (HydraException, OmegaConfBaseException) as exc:
