@@ -22,10 +22,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import mesa
 import numpy as np
 import xarray as xr
 
+from ._mesa import mesa  # before any other module imports Mesa: see model/_mesa.py
 from .clusters import Clusters
 from .config import RunConfig
 from .firms import STAY, Firm, FirmDecisions, YearMoves
@@ -68,8 +68,10 @@ class CapitalRegionModel(mesa.Model):
         self.clusters = Clusters(self.region, config.clusters, scale, self.year)
         self.firms = FirmDecisions(self.region, config.firms, self.policies, self.clusters,
                                    scale, self.year, self.rngs["firms"], self.centre)
-        for row in range(len(self.firms.pop)):
-            Firm(self, self.firms, row)
+        # One Mesa agent per firm, created in one batch through Mesa's API (registration is
+        # still per agent inside Mesa: its signal wrapper and two AgentSet insertions).
+        n_firms = len(self.firms.pop)
+        Firm.create_agents(self, n_firms, self.firms, list(range(n_firms)))
         policies = config.policies
         self.workers = Workers(
             self.region, config.workers, policies.shuttle, policies.green_bus, policies.housing,
