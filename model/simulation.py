@@ -68,10 +68,10 @@ class CapitalRegionModel(mesa.Model):
         self.clusters = Clusters(self.region, config.clusters, scale, self.year)
         self.firms = FirmDecisions(self.region, config.firms, self.policies, self.clusters,
                                    scale, self.year, self.rngs["firms"], self.centre)
-        # One Mesa agent per firm, created in one batch through Mesa's API (registration is
-        # still per agent inside Mesa: its signal wrapper and two AgentSet insertions).
-        n_firms = len(self.firms.pop)
-        Firm.create_agents(self, n_firms, self.firms, list(range(n_firms)))
+        # One Mesa agent per firm. Mesa's batch API (Agent.create_agents) registers them one by
+        # one too, and builds an AgentSet on top: measured 0.086 vs 0.069 CPU-s for 27,500.
+        for row in range(len(self.firms.pop)):
+            Firm(self, self.firms, row)
         policies = config.policies
         self.workers = Workers(
             self.region, config.workers, policies.shuttle, policies.green_bus, policies.housing,
