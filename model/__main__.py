@@ -26,7 +26,8 @@ from pathlib import Path
 
 from .config import defaults_dict, mapping_settings
 from .errors import UserError
-from .paths import configs_dir
+from .hydra_run import run_once
+from .paths import configs_dir, scenarios_dir
 
 # Hydra prints its own errors and exits 1; we want them as exceptions so that a user error exits
 # with status 2 and an internal error is logged rather than shown as a traceback.
@@ -398,10 +399,13 @@ def main(argv: list[str] | None = None) -> None:
         return
     try:
         register_configs()
-        app = hydra.main(version_base=None, config_path=str(configs_dir()),
-                         config_name="config")(_task)
-        app()
-        _finish_sweep()
+        # A plain single run composes the config once (model/hydra_run.py); anything else
+        # (flags, sweeps) goes Hydra's usual way.
+        if not run_once(_task, configs_dir(), "config"):
+            app = hydra.main(version_base=None, config_path=str(configs_dir()),
+                             config_name="config")(_task)
+            app()
+            _finish_sweep()
     except UserError as exc:
         _fail(str(exc), exc.exit_code)
     except SweepRefused as exc:

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
-
-import xarray as xr
+from typing import TYPE_CHECKING, Any
 
 from .config import (
     RunConfig,
@@ -24,12 +22,16 @@ from .config import (
     load_scenario_file,
 )
 from .errors import ConfigError, ResultsContractError
-from .outputs import summarise, write_text
 from .paths import scenario_names, scenarios_dir
-from .region import Region
-from .simulation import simulate
-from .testing import check_results
-from .writing import remove_stale_temporaries, write_results
+
+if TYPE_CHECKING:
+    import xarray as xr
+
+    from .region import Region
+
+# The simulation (Mesa, scipy, xarray) is imported when a run starts, not with this module:
+# reading and composing scenarios (the command line's configuration, a sweep's parent process)
+# does not need it.
 
 HIGHLIGHT_ZONES = (
     "PT_VIET_TRI", "PT_VINH_YEN", "PT_HOA_BINH", "TN_THAI_NGUYEN", "TN_PHO_YEN", "TN_BAC_KAN",
@@ -109,6 +111,8 @@ def run(
     Either pass a ready :class:`RunConfig`, or a scenario name with optional seed, agent scale and
     overrides (see :func:`load_config`).
     """
+    from .simulation import simulate
+
     if config is None:
         config = load_config(scenario, seed=seed, agent_scale=agent_scale, overrides=overrides)
     return simulate(config, region, on_year=on_year)
@@ -132,6 +136,11 @@ def run_to_folder(
         ResultsContractError: the dataset breaks the contract (a bug: nothing is written).
         OutputError: the folder cannot be written (read-only, disk full, file-size limit).
     """
+    from .outputs import summarise, write_text
+    from .simulation import simulate
+    from .testing import check_results
+    from .writing import remove_stale_temporaries, write_results
+
     ds = simulate(config, region, on_year=on_year)
     problems = check_results(ds)
     if problems:

@@ -1245,8 +1245,9 @@ def mapping_settings(cls: type | None = None, prefix: str = "") -> list[str]:
     """Dotted keys of the settings whose value is a mapping with free keys (``dict[...]``)."""
     cls = cls or RunConfig
     out = []
+    hints = typing.get_type_hints(cls)
     for f in dataclasses.fields(cls):
-        tp = typing.get_type_hints(cls)[f.name]
+        tp = hints[f.name]
         key = f"{prefix}{f.name}"
         if typing.get_origin(tp) is dict:
             out.append(key)

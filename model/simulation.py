@@ -23,10 +23,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-import mesa
 import numpy as np
 import xarray as xr
 
+from ._mesa import mesa  # before any other module imports Mesa: see model/_mesa.py
 from .clusters import Clusters
 from .config import RunConfig
 from .firms import STAY, Firm, FirmDecisions, YearMoves
@@ -78,6 +78,8 @@ class CapitalRegionModel(mesa.Model):
         self.clusters = Clusters(self.region, config.clusters, scale, self.year)
         self.firms = FirmDecisions(self.region, config.firms, self.policies, self.clusters,
                                    scale, self.year, self.rngs["firms"], self.centre)
+        # One Mesa agent per firm. Mesa's batch API (Agent.create_agents) registers them one by
+        # one too, and builds an AgentSet on top: measured 0.086 vs 0.069 CPU-s for 27,500.
         for row in range(len(self.firms.pop)):
             Firm(self, self.firms, row)
         policies = config.policies
