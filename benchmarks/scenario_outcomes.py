@@ -31,7 +31,7 @@ from model.transport import MODES
 from model.workers import VACANT
 
 sys.path.insert(0, str(Path(__file__).parent))
-from forest_credits_note import metrics as forest_metrics  # noqa: E402
+from forest_credits_note import metrics as forest_metrics
 
 SCENARIOS = ("baseline", "corridors", "land_rent_exemption", "carbon_credits",
              "phu_tho_programme", "thai_nguyen_plan", "capital_region")
@@ -120,8 +120,9 @@ def main() -> None:
         parts = []
         for k in keys:
             v = [x for x in col[k] if np.isfinite(x)]
-            parts.append(f"{k} {fmt(v, 3, 1e6) if 'net' in k or k in ('credits', 'added_2045') else fmt(v, 2)}"
-                         if v else f"{k} n/a")
+            mt = "net" in k or k in ("credits", "added_2045")
+            text = fmt(v, 3, 1e6) if mt else fmt(v, 2)
+            parts.append(f"{k} {text}" if v else f"{k} n/a")
         print(f"  {sc}: " + "; ".join(parts))
     print(f"\n(total {time.perf_counter() - t0:.0f} s)")
 

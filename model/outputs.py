@@ -201,7 +201,8 @@ VARIABLES: dict[str, Variable] = {
         ('year', 'province'), "tCO2e",
         "credited carbon reversed in the year (fire, harvest below the baseline), debited from "
         "the buffer pool first and then cancelled from issued credits",
-        "lượng tín chỉ bị đảo ngược trong năm (trừ vào quỹ dự phòng trước, sau đó hủy tín chỉ)", kind="flow",
+        "lượng tín chỉ bị đảo ngược trong năm (trừ vào quỹ dự phòng trước, sau đó hủy tín chỉ)",
+        kind="flow",
     ),
     "credit_cancellations_tco2e": Variable(
         ('year', 'province'), "tCO2e",
@@ -218,12 +219,14 @@ VARIABLES: dict[str, Variable] = {
         ('year', 'province'), "tCO2e",
         "cumulative additional carbon stock: project stock minus baseline stock (or cumulative "
         "net absorption above the reference level) since the scheme started",
-        "trữ lượng các-bon bổ sung lũy kế: trữ lượng dự án trừ trữ lượng kịch bản cơ sở", kind="stock",
+        "trữ lượng các-bon bổ sung lũy kế: trữ lượng dự án trừ trữ lượng kịch bản cơ sở",
+        kind="stock",
     ),
     "credit_leakage_tco2e": Variable(
         ('year', 'province'), "tCO2e",
         "leakage deducted in the year: harvest displaced to forests outside the scheme",
-        "lượng rò rỉ bị khấu trừ trong năm (khai thác chuyển sang rừng ngoài chương trình)", kind="flow",
+        "lượng rò rỉ bị khấu trừ trong năm (khai thác chuyển sang rừng ngoài chương trình)",
+        kind="flow",
     ),
     "carbon_payments_vnd": Variable(
         ('year', 'province'), "VND",
