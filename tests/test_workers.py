@@ -183,13 +183,16 @@ def test_corridors_raise_retention_across_seeds():
     Compared for the same firms moving to the same site (Vĩnh Yên, 2036, every corridor of the
     scenario open): the aggregate retention of whole runs is not a test of this, because since
     issue 12 the corridors also draw more firms to distant sites (longer moves lose more workers).
+    The gain is small (quit share 0.858 -> 0.850 at seed 0): with the rail services of issue 12
+    (a 20-min access, half a 30-min headway on the standard-gauge line) the new railway no longer
+    carries these commutes, so the gain is the roads' (Ring Road 4, the expressway upgrades).
     """
     for seed in range(3):
         quits = {}
         for scenario in ("baseline", "corridors"):
             m = build(scenario, seed=seed, scale=0.1)
             quits[scenario] = relocate_all(m, m.region.zone("PT_VINH_YEN"), 2036)
-        assert quits["corridors"] < quits["baseline"] - 0.03
+        assert quits["corridors"] < quits["baseline"] - 0.005
 
 
 def test_green_bus_line_cuts_public_bus_time_and_emissions():
