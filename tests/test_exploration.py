@@ -42,6 +42,16 @@ def test_uncertainties_are_the_config_ranges():
     assert (asc.low, asc.high, asc.integer) == (6.0, 8.0, False)
 
 
+@pytest.mark.parametrize("preset", ["explore_phu_tho", "explore_scenarios"])
+def test_experiment_presets_name_only_declared_uncertainties(preset):
+    """A parameter renamed or removed in config.py must not linger in a preset."""
+    from model.paths import configs_dir
+
+    spec = yaml.safe_load((configs_dir() / "sweep" / f"{preset}.yaml").read_text())
+    keys = spec["experiment"]["uncertainties"]
+    assert keys and {d.key for d in lv.uncertainties(keys)} == set(keys)
+
+
 def test_levers_read_their_declared_range_and_never_option():
     by_key = {d.key: d for d in lv.levers("all", PT)}
     credit = by_key["policies.forest.credit_start_year"]
