@@ -25,6 +25,7 @@ import xarray as xr
 
 import model
 import model.api
+import model.simulation  # run_to_folder imports simulate from here when a run starts
 import model.sweep as sweep
 from model.errors import OutputError, RegionError, ResultsContractError
 from model.region import Region
@@ -91,14 +92,14 @@ def test_huge_numbers_in_region_tables_are_rejected_before_any_cast(region_copy,
 
 
 def test_results_breaking_the_contract_are_not_written(tmp_path, monkeypatch):
-    real = model.api.simulate
+    real = model.simulation.simulate
 
     def broken(*args, **kwargs):
         ds = real(*args, **kwargs)
         ds["jobs"][:] = np.inf
         return ds
 
-    monkeypatch.setattr(model.api, "simulate", broken)
+    monkeypatch.setattr(model.simulation, "simulate", broken)
     config = model.load_config(agent_scale=0.05, overrides={"run.end_year": 2026})
     with pytest.raises(ResultsContractError, match="jobs has infinite values"):
         model.api.run_to_folder(config, tmp_path / "out")
@@ -109,8 +110,8 @@ def test_a_contract_violation_is_an_internal_error_exit_1_with_a_log(tmp_path, m
                                                                      capsys):
     from model.__main__ import main
 
-    real = model.api.simulate
-    monkeypatch.setattr(model.api, "simulate",
+    real = model.simulation.simulate
+    monkeypatch.setattr(model.simulation, "simulate",
                         lambda *a, **k: real(*a, **k).drop_vars("zone_name"))
     monkeypatch.setenv("CI", "1")
     out = tmp_path / "run"
