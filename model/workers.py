@@ -687,9 +687,12 @@ class Workers:
         """
         served = np.zeros(work.size, dtype=bool)
         zone_of = np.zeros(work.size, dtype=np.int16)
-        workplaces = np.unique(work)
-        for w in workplaces[self.rng.permutation(workplaces.size)]:
-            people = np.flatnonzero(work == w)
+        # Each workplace's people in ascending order (a stable sort groups them in one pass).
+        by_work = np.argsort(work, kind="stable")
+        workplaces, first, size = np.unique(work[by_work], return_index=True, return_counts=True)
+        for k in self.rng.permutation(workplaces.size):
+            w = workplaces[k]
+            people = by_work[first[k]:first[k] + size[k]]
             room = np.where(reach[:, w], np.floor(capacity), 0.0)
             take = int(min(people.size, room.sum()))
             if take == 0:
