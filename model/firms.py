@@ -401,7 +401,7 @@ class FirmDecisions:
         counts = self.same_sector_counts()
         v = (p.beta_cost * (land_cost + wage + freight + move[:, None] + old_site)
              + p.beta_labour_access * np.log(z["labour_access"][cz])[None, :]
-             + p.beta_agglomeration * np.log1p(counts[s][:, cz])
+             + p.beta_agglomeration * np.log1p(counts[:, cz][s])
              + p.beta_size * np.log(np.maximum(cl.vacant / self.scale, 1e-6))[None, :]
              + self.cluster_asc[None, :])
 
@@ -418,7 +418,7 @@ class FirmDecisions:
                   + p.beta_agglomeration
                   * np.log1p(np.maximum(counts[s, zone] - 1 / self.scale, 0))
                   + self.zone_asc[zone] + p.asc_stay)
-        allowed = self.accepts[s].copy()
+        allowed = self.accepts[s]  # a copy (fancy indexing)
         allowed[in_cluster, here[in_cluster]] = False
         stay_ok = np.ones(len(rows), dtype=bool) if forced is None else ~forced
         return v, v_stay, allowed, stay_ok
@@ -463,10 +463,14 @@ class FirmDecisions:
             idx = np.flatnonzero(choice == unresolved)
             if idx.size == 0:
                 break
-            fits = allowed[idx] & (remaining[None, :] >= land[idx, None])
-            util = np.column_stack([np.where(fits, v[idx], -np.inf),
-                                    np.where(stay_ok[idx], v_stay[idx], -np.inf)])
-            pick = np.argmax(util + self.rng.gumbel(size=util.shape), axis=1)
+            rows = slice(None) if idx.size == n_movers else idx  # all movers: no copies
+            fits = allowed[rows] & (remaining[None, :] >= land[rows, None])
+            util = np.full((idx.size, n_clusters + 1), -np.inf)
+            np.copyto(util[:, :n_clusters], v[rows], where=fits)
+            np.copyto(util[:, n_clusters], v_stay[rows], where=stay_ok[rows])
+            noisy = self.rng.gumbel(size=util.shape)
+            noisy += util
+            pick = np.argmax(noisy, axis=1)
             stuck = ~np.isfinite(util).any(axis=1)  # a pushed firm with nowhere to go
             stays = (pick == n_clusters) | stuck
             choice[idx[stays]] = STAY

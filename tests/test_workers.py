@@ -311,3 +311,16 @@ def test_green_line_riders_come_from_zones_along_its_route():
     route_car = sum(car[stops[k], stops[k + 1]] for k in range(len(stops) - 1))
     assert net.minutes[MODES.index("public_bus"), a, b] == pytest.approx(
         min(route_car / 0.85 + 7.5, m.transport.times(m.year).mode("public_bus", "peak")[a, b]))
+
+
+def test_jobs_of_firms_and_per_job_values_match_masks_and_gathers():
+    """The firm-by-firm job layout gives the same rows and values as masks over all jobs."""
+    w = build(scale=0.1).workers
+    firm = w.jobs.firm
+    rng = np.random.default_rng(5)
+    picked = rng.choice(len(w.firm_employees), size=40, replace=True)  # repeats on purpose
+    np.testing.assert_array_equal(w.jobs_of(picked), np.flatnonzero(np.isin(firm, picked)))
+    np.testing.assert_array_equal(w.jobs_of(picked[:1]), np.flatnonzero(firm == picked[0]))
+    values = rng.integers(0, 100, len(w.firm_employees)).astype(np.int16)
+    np.testing.assert_array_equal(w.per_job(values), values[firm])
+    assert w.per_job(values).dtype == values[firm].dtype
