@@ -63,7 +63,7 @@ from .compare import (
     spread,
 )
 from .errors import UserError
-from .outputs import write_text
+from .outputs import corridor_names, write_text
 from .paths import PACKAGE_DIR
 
 TEMPLATE = "explorer.html.j2"
@@ -360,6 +360,7 @@ def map_payload(ds: xr.Dataset) -> dict:
         links.append([round(float(a.lon), 4), round(float(a.lat), 4), round(float(b.lon), 4),
                       round(float(b.lat), 4), corridor, opened, str(link.mode)])
     out["links"] = links
+    out["corridor_names"] = corridor_names(region)
     out["outlines"] = json.loads(OUTLINES.read_text(encoding="utf-8"))["features"]
     return out
 

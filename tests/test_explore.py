@@ -117,6 +117,7 @@ def test_map_holds_medians_per_scenario_and_year(sweep, data):
     car = m["travel"]["baseline"]["car"]
     assert len(car) == len(years) and len(car[0]) == ds.sizes["zone"]
     assert set(m["corridors"]["baseline"]) == {str(c) for c in ds["corridor"].values}
+    assert set(m["corridor_names"]) == set(m["corridors"]["baseline"])  # legend by name
     assert len(m["links"]) == len(pd.read_csv(DEFAULT_REGION_PATH / "links.csv"))
 
 
