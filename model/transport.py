@@ -42,11 +42,17 @@ Times are shortest paths (``scipy.sparse.csgraph.dijkstra``), so per mode they a
 diagonal, non-negative and satisfy the triangle inequality; opening a link never lengthens a trip.
 Intra-zone trips are not in these matrices (zero diagonal): sub-models add their own intra-zone
 time. Matrices are cached per distinct set of open links, so a 21-year run computes them only
-as often as the network changes.
+as often as the network changes; the cache is shared by the runs of a process (a sweep worker,
+the sensitivity runner, a notebook) and keyed by everything the matrices are computed from —
+the link arrays, the line types and capacities, the period speed factors, every transport
+parameter and the open links — so a run reuses another's matrices only when its own computation
+would give the same numbers. Cached arrays are read-only.
 """
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -119,6 +125,19 @@ def _shortest(n: int, a: np.ndarray, b: np.ndarray, w: np.ndarray, sources: int)
     return dijkstra(graph, directed=True, indices=np.arange(sources))
 
 
+SHARED_CACHE_SIZE = 48
+"""Network states kept by the process-wide cache (~0.8 MB each for the embedded region)."""
+
+_SHARED: OrderedDict[bytes, TravelTimes] = OrderedDict()
+"""Travel times of every network state computed in this process, least recently used first."""
+
+
+def _read_only(times: TravelTimes) -> TravelTimes:
+    for array in (times.minutes, times.road_km, times.rail_used, times.car_pred):
+        array.flags.writeable = False
+    return times
+
+
 class Transport:
     """Travel times by mode and year for a region's link network under a scenario's corridors."""
 
@@ -143,6 +162,7 @@ class Transport:
         self.link_capacity = self._capacity(params)
         self._speed_factor = self._period_speed_factors(region, params)
         self._cache: dict[bytes, TravelTimes] = {}
+        self._signature = self._network_signature()
         self._check_connected(base_year)
 
     @staticmethod
@@ -232,12 +252,32 @@ class Transport:
             for name in sorted({c for c in corridor if c})
         }
 
+    def _network_signature(self) -> bytes:
+        """Digest of everything :meth:`_compute` reads except the open links."""
+        digest = hashlib.blake2b(digest_size=20)
+        digest.update(repr((self.n, self.params)).encode())
+        digest.update("\0".join(map(str, self._mode)).encode())
+        for array in (self._from, self._to, self._length, self._speed, self.line_type,
+                      self.link_capacity, self._speed_factor["offpeak"],
+                      self._speed_factor["peak"]):
+            digest.update(np.ascontiguousarray(array).tobytes())
+        return digest.digest()
+
     def times(self, year: int) -> TravelTimes:
         """Travel times for the network as it is in ``year`` (cached per network state)."""
         is_open = self.open_links(year)
         key = np.packbits(is_open).tobytes()
         if key not in self._cache:
-            self._cache[key] = self._compute(is_open)
+            shared = self._signature + key
+            times = _SHARED.get(shared)
+            if times is None:
+                times = _read_only(self._compute(is_open))
+                _SHARED[shared] = times
+                while len(_SHARED) > SHARED_CACHE_SIZE:
+                    _SHARED.popitem(last=False)
+            else:
+                _SHARED.move_to_end(shared)
+            self._cache[key] = times
         return self._cache[key]
 
     @property
