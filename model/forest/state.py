@@ -33,6 +33,8 @@ uniform per stand index (common random numbers across levers and for the shadow)
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from ..config import ForestParams, ForestPolicy
@@ -51,6 +53,9 @@ from .growth import (
     regrowth_cap,
 )
 from .rotation import rotation_and_lev
+
+_rotation = lru_cache(maxsize=16384)(rotation_and_lev)
+""":func:`rotation_and_lev` memoised for the process (its arguments are plain floats)."""
 from .stands import COMPANY, HOUSEHOLD, STATE, Flows, OwnerClasses, Stands, expand
 
 PARAMS_KEY = "forest"
@@ -121,7 +126,7 @@ class Forest:
         self._fire_seed = int(rng.integers(0, 2**62))
         self.shadow: Stands | None = None
         """Counterfactual stands (no carbon prices, same fire draws) once the scheme runs."""
-        self._rotation_cache: dict[tuple, tuple[float, float]] = {}
+        self._rotation_tables: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
         self._flows: Flows | None = None
         self._afforested = np.zeros(self.n_provinces)
         self.ledger = CreditLedger(self.n_provinces, policy.buffer_share, policy.leakage_share)
@@ -200,7 +205,7 @@ class Forest:
         """Optimal rotation and its LEV by [zone, regime (0 small, 1 large), owner class].
 
         Computed once per distinct economic setting (price, cost, carbon price, PFES rate,
-        discount rate) and cached: a few hundred :func:`optimal_rotation` solutions per run.
+        discount rate) and cached per run; the solutions themselves are memoised for the process.
         """
         p, pol = self.params, self.policy
         fsc = self._province_mask(pol.fsc_provinces, pol.fsc_start_year, year)
@@ -208,7 +213,25 @@ class Forest:
         carbon = self.owner_carbon_price(year) if with_carbon else np.zeros(self.n_provinces)
         pfes = self.pfes_rate(year)
         env = np.stack((large_price[self.zone_province], carbon[self.zone_province], pfes), 1)
-        unique_env, env_of_zone = np.unique(env, axis=0, return_inverse=True)
+        key = env.tobytes()
+        table = self._rotation_tables.get(key)
+        if table is None:
+            unique_env, env_of_zone = np.unique(env, axis=0, return_inverse=True)
+            rot, lev = self._solve_rotations(unique_env)
+            env_of_zone = env_of_zone.reshape(-1)
+            table = (rot[env_of_zone], lev[env_of_zone])
+            for array in table:
+                array.flags.writeable = False
+            self._rotation_tables[key] = table
+        return table
+
+    def _solve_rotations(self, unique_env: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Rotation and LEV by [setting, regime, owner class] for settings (large price, P_c, PFES).
+
+        Each solution is shared by the runs of a process (:func:`_rotation`: a pure function of
+        its arguments), so a sweep worker or the sensitivity runner solves each setting once.
+        """
+        p, pol = self.params, self.policy
         cl = self.classes
         n_cls = len(cl.rate)
         rot = np.empty((len(unique_env), 2, n_cls))
@@ -219,17 +242,13 @@ class Forest:
                 for j in range(n_cls):
                     cost = p.establishment_cost_vnd_ha + (
                         p.large_timber_extra_cost_vnd_ha if regime else 0.0)
-                    key = (a, k, shape, float(price * cl.price_factor[j]), float(cl.rate[j]),
-                           float(cost * cl.cost_factor[j]), float(pc), float(pay))
-                    if key not in self._rotation_cache:
-                        self._rotation_cache[key] = rotation_and_lev(
-                            a, k, shape, key[3], key[4], key[5], key[6], p.tco2_per_m3,
-                            pol.product_share, p.max_rotation_yr, key[7],
-                            p.pfes_min_stand_age_yr,
-                        )
-                    rot[e, regime, j], lev[e, regime, j] = self._rotation_cache[key]
-        env_of_zone = env_of_zone.reshape(-1)
-        return rot[env_of_zone], lev[env_of_zone]
+                    rot[e, regime, j], lev[e, regime, j] = _rotation(
+                        float(a), float(k), float(shape), float(price * cl.price_factor[j]),
+                        float(cl.rate[j]), float(cost * cl.cost_factor[j]), float(pc),
+                        float(p.tco2_per_m3), float(pol.product_share),
+                        float(p.max_rotation_yr), float(pay), float(p.pfes_min_stand_age_yr),
+                    )
+        return rot, lev
 
     # --- the year -----------------------------------------------------------------------------
 
