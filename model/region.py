@@ -18,7 +18,7 @@ import sys
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +41,7 @@ LINK_MODES = ("road", "expressway", "rail", "urban_rail")
 ID_PATTERN = re.compile(r"^[A-Za-z0-9_.\-]+$")
 
 
+@lru_cache(maxsize=4096)
 def name_key(name: str) -> str:
     """A name without diacritics, case, spaces, '_' or '-': 'Phú Thọ' -> 'phutho'.
 
@@ -588,13 +589,18 @@ class Region:
         """Province names in the order of provinces.csv."""
         return list(self.provinces["province"])
 
+    @cached_property
+    def _province_keys(self) -> dict[str, int]:
+        keys = {}
+        for i, (vi, en) in enumerate(zip(self.provinces["province"], self.provinces["name_en"],
+                                         strict=True)):
+            keys[name_key(vi)] = i
+            keys[name_key(en)] = i
+        return keys
+
     def province_index(self, name: str) -> int | None:
         """Row of a province named as in provinces.csv, by its English name, or in ASCII."""
-        keys = {}
-        for i, row in enumerate(self.provinces.itertuples()):
-            keys[name_key(row.province)] = i
-            keys[name_key(row.name_en)] = i
-        return keys.get(name_key(name))
+        return self._province_keys.get(name_key(name))
 
     def province_values(self, values: dict[str, float], key: str,
                         default: float = 0.0) -> np.ndarray:
