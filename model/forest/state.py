@@ -53,10 +53,10 @@ from .growth import (
     regrowth_cap,
 )
 from .rotation import rotation_and_lev
+from .stands import COMPANY, HOUSEHOLD, STATE, Flows, OwnerClasses, Stands, expand
 
 _rotation = lru_cache(maxsize=16384)(rotation_and_lev)
 """:func:`rotation_and_lev` memoised for the process (its arguments are plain floats)."""
-from .stands import COMPANY, HOUSEHOLD, STATE, Flows, OwnerClasses, Stands, expand
 
 PARAMS_KEY = "forest"
 POLICY_KEY = "policies.forest"
