@@ -643,30 +643,14 @@ OUTCOMES = {
 """Headline outcomes of the sensitivity analysis."""
 
 
-_REGIONS: dict[str, Any] = {}
-
-
-def _region(path: str | None):
-    """The region of ``path``, loaded once per process (the runs never modify a Region).
-
-    Sensitivity runs execute in joblib's long-lived worker processes, each running many design
-    points: loading and validating the region tables once per worker instead of once per run.
-    """
-    from .region import Region
-
-    key = str(path)
-    if key not in _REGIONS:
-        _REGIONS[key] = Region.load(path)
-    return _REGIONS[key]
-
-
 def _outcomes(scenario: str, seed: int, scale: float, end_year: int,
               overrides: dict[str, Any]) -> dict[str, float]:
     from .api import load_config, run
+    from .region import load_shared
 
     config = load_config(scenario, seed=seed, agent_scale=scale,
                          overrides={**overrides, "run.end_year": end_year, "run.progress": False})
-    ds = run(config, region=_region(config.region.path))
+    ds = run(config, region=load_shared(config.region.path))
     out = {}
     for name, pick in OUTCOMES.items():
         try:

@@ -175,6 +175,15 @@ def test_sweep_yaml_loader_matches_safe_load(tmp_path):
     assert sweep._load_yaml(text) == yaml.safe_load(text)
 
 
-def test_sensitivity_runs_share_one_loaded_region():
-    sweep._REGIONS.clear()
-    assert sweep._region(None) is sweep._region(None)
+def test_runs_of_a_process_share_one_loaded_region_until_a_table_changes(tmp_path):
+    from model.region import load_shared
+
+    from .conftest import copy_region
+
+    assert load_shared(None) is load_shared(None)
+    folder = copy_region(tmp_path / "region")
+    first = load_shared(folder)
+    assert load_shared(folder) is first and first is not load_shared(None)
+    zones = folder / "zones.csv"
+    zones.write_text(zones.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # size changes
+    assert load_shared(folder) is not first
