@@ -27,6 +27,7 @@ from pathlib import Path
 from .config import defaults_dict, mapping_settings
 from .errors import UserError
 from .hydra_run import run_once
+from .hydra_sweep_check import covering_check
 from .paths import configs_dir, scenarios_dir
 
 # Hydra prints its own errors and exits 1; we want them as exceptions so that a user error exits
@@ -155,9 +156,16 @@ def _run_member_in_child(cfg, hydra_cfg, folder: Path, label: str) -> None:
     """
     import signal
 
-    import model.api  # noqa: F401 - imported once here, inherited by every forked member
+    # Imported once here and inherited by every forked member, as are the caches below.
+    import model.api
+    import model.simulation  # noqa: F401
 
     from .sweep import PROGRESS
+
+    try:
+        _warm_caches(cfg, hydra_cfg)
+    except Exception:  # a setting or region that fails fails in the member, which reports it
+        pass
 
     marker = folder.parent / PROGRESS / f"{hydra_cfg.job.num}.running"
     sys.stdout.flush()
@@ -195,6 +203,43 @@ def _run_member_in_child(cfg, hydra_cfg, folder: Path, label: str) -> None:
     _member_failed(hydra_cfg, folder, label, message, "process died", "")
 
 
+def _warm_caches(cfg, hydra_cfg) -> None:
+    """Fill this (long-lived) worker's caches with what the member will read, before forking.
+
+    A forked member's caches die with it; filled here they are inherited by every member the
+    worker runs: the region tables (read once per worker) and the travel times of every year of
+    the member's network (computed once per worker and distinct transport settings, ~0.15 s of
+    each member otherwise). Nothing here decides a result: the member computes the same values
+    when a cache is empty.
+    """
+    from .region import load_shared
+    from .transport import Transport
+
+    config = _member_config(cfg, hydra_cfg)
+    region = load_shared(config.region.path)
+    transport = Transport(region, config.transport, config.run.start_year)
+    for year in config.years:
+        transport.times(year)
+
+
+def _member_config(cfg, hydra_cfg):
+    """The validated :class:`RunConfig` of a job's composed configuration."""
+    from omegaconf import OmegaConf
+
+    from .config import build_config
+
+    scenario = hydra_cfg.runtime.choices.get("scenario") or "baseline"
+    data = OmegaConf.to_container(cfg, resolve=True)
+    experiment = data.pop("experiment", None)
+    if experiment is not None:  # a member of an experiment design (model/experiments.py)
+        from .api import scenario_settings
+        from .experiments import member_settings
+
+        data = member_settings(data, experiment, scenario_settings(scenario))
+    return build_config(data, scenario=scenario,
+                        source="configs/config.yaml, scenario and command line")
+
+
 def _remove_failed_run(folder: Path, log_name: str) -> None:
     """Remove the folder of a failed single run when it holds only what Hydra wrote for it.
 
@@ -213,28 +258,18 @@ def _remove_failed_run(folder: Path, log_name: str) -> None:
 
 def _run_job(cfg, hydra_cfg, quiet: bool) -> bool:
     """Validate and run one job into its folder; False when it was already done (sweeps)."""
-    from omegaconf import OmegaConf
-
     from .api import run_to_folder
-    from .config import build_config
+    from .region import load_shared
 
     # Hydra sets the root logger to INFO; Mesa would log every step.
     logging.getLogger("MESA").setLevel(logging.WARNING)
-    scenario = hydra_cfg.runtime.choices.get("scenario") or "baseline"
-    data = OmegaConf.to_container(cfg, resolve=True)
-    experiment = data.pop("experiment", None)
-    if experiment is not None:  # a member of an experiment design (model/experiments.py)
-        from .api import scenario_settings
-        from .experiments import member_settings
-
-        data = member_settings(data, experiment, scenario_settings(scenario))
-    config = build_config(data, scenario=scenario,
-                          source="configs/config.yaml, scenario and command line")
+    config = _member_config(cfg, hydra_cfg)
     folder = Path(hydra_cfg.runtime.output_dir)
     if quiet and _already_done(folder, config.to_yaml()):
         return False
     with _progress(config.years, config.run.progress and not quiet) as on_year:
-        _, summary = run_to_folder(config, folder, on_year=on_year)
+        _, summary = run_to_folder(config, folder, region=load_shared(config.region.path),
+                                   on_year=on_year)
     if not quiet:
         print(summary)
         print(f"Results: {folder / 'results.nc'}")
@@ -404,7 +439,8 @@ def main(argv: list[str] | None = None) -> None:
         if not run_once(_task, configs_dir(), "config"):
             app = hydra.main(version_base=None, config_path=str(configs_dir()),
                              config_name="config")(_task)
-            app()
+            with covering_check():
+                app()
             _finish_sweep()
     except UserError as exc:
         _fail(str(exc), exc.exit_code)

@@ -260,3 +260,24 @@ def test_member_count_of_a_grid_and_a_preset():
                                                               "seed": "range(0,20)"}},
                                        "overrides": {"task": ["seed=range(0,5)", "x=1"]}}})
     assert _count_members(grid) == 15  # the command line's seeds replace the preset's
+
+
+def test_covering_check_composes_each_distinct_override_once():
+    from model.hydra_sweep_check import covering_members
+
+    grid = [[f"scenario={s}", f"seed={n}", "+sweep=all"] for s in "abc" for n in range(4)]
+    chosen = covering_members(grid)
+    assert chosen == [0, 1, 2, 3, 4, 8]  # seeds 0-3 with a, then b and c once each
+    covered = {o for i in chosen for o in grid[i]}
+    assert covered == {o for member in grid for o in member}
+    assert covering_members([["seed=1"], ["seed=1"]]) == [0]
+    assert covering_members([[]]) == [0]
+
+
+def test_a_bad_value_anywhere_in_a_grid_is_refused_before_any_member_runs(tmp_path):
+    out = tmp_path / "sweep"
+    proc = run_sweep("scenario=baseline,corridors,no_such_scenario", "seed=0,1", *FAST,
+                     f"hydra.sweep.dir={out}", cwd=tmp_path)
+    assert proc.returncode == 2, proc.stderr
+    assert "no_such_scenario" in proc.stderr
+    assert not list(out.glob("*/results.nc"))
