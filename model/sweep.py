@@ -196,24 +196,25 @@ def read_members(folder: str | Path) -> list[Member]:
             raise UserError(f"{folder} holds no sweep members (numbered folders with .hydra/); "
                             "give the folder a sweep wrote (outputs/sweeps/...)")
         members = [_member(sub, int(sub.name), None) for sub in subdirs]
-    varying = _swept_keys(members)
-    for m in members:
-        values = dict(_parse_override(o) for o in m.overrides)
-        m.swept = {k: values.get(k) for k in varying}
+    values = [dict(_parse_override(o) for o in m.overrides) for m in members]
+    varying = _swept_keys(values)
+    for m, given in zip(members, values, strict=True):
+        m.swept = {k: given.get(k) for k in varying}
     return members
 
 
-def _swept_keys(members: list[Member]) -> list[str]:
-    """Override keys (other than scenario and seed) whose value differs between members."""
+def _swept_keys(values: list[dict[str, Any]]) -> list[str]:
+    """Override keys (other than scenario and seed) whose value differs between members.
+
+    ``values``: each member's overrides, parsed. A key some members do not override varies too.
+    """
     seen: dict[str, set[str]] = {}
-    for m in members:
-        for text in m.overrides:
-            key, value = _parse_override(text)
+    for given in values:
+        for key, value in given.items():
             if key in FIXED_DIMS or key.startswith("hydra."):
                 continue
             seen.setdefault(key, set()).add(repr(value))
-    keys = [k for k, v in seen.items() if len(v) > 1 or any(
-        k not in dict(_parse_override(o) for o in m.overrides) for m in members)]
+    keys = [k for k, v in seen.items() if len(v) > 1 or any(k not in g for g in values)]
     return sorted(keys)
 
 
@@ -225,9 +226,142 @@ def dim_name(key: str) -> str:
 def combine(members: list[Member]) -> xr.Dataset:
     """One dataset over scenario, seed and the swept settings; failed members' slots are NaN.
 
+    Members whose files share the first one's variables, shapes and coordinates (every sweep of
+    one region and horizon) are read straight into the combined arrays (:func:`_combine_direct`,
+    linear in the members); otherwise xarray aligns them (:func:`_combine_aligned`: an outer join
+    on every coordinate). Both give the same dataset where both apply.
+
     Raises:
         UserError: no member succeeded, or two members share all labels.
     """
+    combined = _combine_direct(members)
+    return combined if combined is not None else _combine_aligned(members)
+
+
+def _labels(members: list[Member]) -> tuple[list[str], pd.DataFrame]:
+    """The combined dataset's label dimensions and each member's labels (one row per member)."""
+    keys = sorted({k for m in members for k in m.swept})
+    as_text = {k for k in keys if not _all_numbers(m.swept.get(k) for m in members)}
+    rows = []
+    for m in members:
+        row = {"scenario": m.scenario, "seed": m.seed}
+        row |= {dim_name(k): str(m.swept.get(k)) if k in as_text else m.swept.get(k)
+                for k in keys}
+        rows.append(row)
+    index = ["scenario", "seed", *[dim_name(k) for k in keys]]
+    return index, pd.DataFrame(rows, columns=index)
+
+
+def _refuse_duplicates(labels: pd.DataFrame) -> None:
+    dup = labels.duplicated(keep=False)
+    if dup.any():
+        clash = labels[dup].astype(str).agg(", ".join, axis=1).unique()[:3]
+        raise UserError("members share the same labels and would overwrite each other: "
+                        f"{'; '.join(clash)}. Give each member distinct overrides.")
+
+
+def _sweep_attrs(template: xr.Dataset) -> dict[str, Any]:
+    attrs = {k: template.attrs[k] for k in
+             ("model_version", "git_commit", "region_data_sha256", "Conventions")
+             if k in template.attrs}
+    attrs["title"] = "Hà Nội Capital Region scenario model: results of a sweep"
+    return attrs
+
+
+_DECODED_ATTRS = {"scale_factor", "add_offset", "missing_value", "_Unsigned", "dtype",
+                  "calendar"}
+"""Attributes with which xarray's decoding changes a variable's values (then: xarray reads)."""
+
+
+def _read_raw(m: Member, names: list[str], coords: list[str]):
+    """A member's numeric variables as stored, and its coordinates' raw bytes.
+
+    None when the file cannot be read (``m.error`` says why) or a variable is encoded in a way
+    the direct path does not decode (scale factors, missing values, non-float types): the
+    string ``"encoded"``.
+    """
+    import netCDF4
+
+    try:
+        with netCDF4.Dataset(m.folder / RESULTS) as nc:
+            nc.set_auto_maskandscale(False)
+            nc.set_auto_chartostring(False)
+            values = {}
+            for name in names:
+                var = nc.variables[name]
+                if (var.dtype != np.float64 or _DECODED_ATTRS & set(var.ncattrs())
+                        or " since " in str(getattr(var, "units", ""))):
+                    return "encoded"
+                data = var[...]
+                fill = getattr(var, "_FillValue", np.nan)
+                if not np.isnan(fill):
+                    data[data == fill] = np.nan
+                values[name] = data
+            stamp = [nc.variables[c][...].tobytes() for c in coords]
+    except KeyError:
+        return "encoded"  # another set of variables: the aligned path
+    except Exception as exc:  # any unreadable file (truncated, not netCDF): the member failed
+        first = (str(exc).splitlines() or [type(exc).__name__])[0]
+        m.error = (f"{RESULTS} cannot be read ({type(exc).__name__}: {first}); resume re-runs "
+                   "the member")
+        return None
+    return values, stamp
+
+
+def _combine_direct(members: list[Member]) -> xr.Dataset | None:
+    """:func:`combine` for members of one shape: each file read once into the output arrays.
+
+    None (the caller aligns with xarray) when a member's variables, shapes or coordinates differ
+    from the first's, or are encoded otherwise than as plain floats. The first member is also
+    read through xarray, and the direct path is used only if both reads agree bit for bit.
+    """
+    ok = [m for m in members if m.ok]
+    template = _load_results(ok[0]) if ok else None
+    if template is None:
+        return None
+    names = [v for v in template.data_vars if template[v].dtype.kind in "fiub"]
+    coords = [c for c in template.variables if c not in template.data_vars]
+    index, labels = _labels(members)
+    _refuse_duplicates(labels)
+    grid = pd.MultiIndex.from_frame(labels)
+    shape = tuple(len(level) for level in grid.levels)
+    out = {v: np.full(shape + template[v].shape, np.nan) for v in names}
+    reference = None
+    for i, m in enumerate(members):
+        if not m.ok:
+            continue
+        raw = _read_raw(m, names, coords)
+        if raw is None:
+            continue
+        if raw == "encoded":
+            return None
+        values, stamp = raw
+        if reference is None:
+            if not all(np.array_equal(values[v], template[v].values, equal_nan=True)
+                       for v in names):
+                return None
+            reference = stamp
+        elif stamp != reference or any(values[v].shape != out[v].shape[len(shape):]
+                                       for v in names):
+            return None
+        slot = tuple(int(codes[i]) for codes in grid.codes)
+        for v in names:
+            out[v][slot] = values[v]
+    if reference is None:
+        raise UserError("no member of the sweep succeeded: nothing to combine "
+                        "(runs_failed.csv says why)")
+    combined = xr.Dataset(
+        {v: ([*index, *template[v].dims], out[v], template[v].attrs) for v in names},
+        coords={name: (name, level.values) for name, level in zip(index, grid.levels,
+                                                                   strict=True)},
+    )
+    combined = combined.assign_coords(template.coords).drop_encoding()
+    combined.attrs = _sweep_attrs(template)
+    return combined
+
+
+def _combine_aligned(members: list[Member]) -> xr.Dataset:
+    """:func:`combine` through xarray: concatenated along ``run``, outer-joined, unstacked."""
     template = None
     parts = []
     keys = sorted({k for m in members for k in m.swept})
@@ -253,18 +387,10 @@ def combine(members: list[Member]) -> xr.Dataset:
         datasets.append(ds)
     stacked = xr.concat(datasets, dim="run", join="outer", combine_attrs="override")
     index = ["scenario", "seed", *[dim_name(k) for k in keys]]
-    labels = pd.DataFrame({k: stacked[k].values for k in index})
-    dup = labels.duplicated(keep=False)
-    if dup.any():
-        clash = labels[dup].astype(str).agg(", ".join, axis=1).unique()[:3]
-        raise UserError("members share the same labels and would overwrite each other: "
-                        f"{'; '.join(clash)}. Give each member distinct overrides.")
+    _refuse_duplicates(pd.DataFrame({k: stacked[k].values for k in index}))
     combined = stacked.set_index(run=index).unstack("run")
     combined = combined.transpose(*index, ...).drop_encoding()
-    combined.attrs = {k: template.attrs[k] for k in
-                      ("model_version", "git_commit", "region_data_sha256", "Conventions")
-                      if k in template.attrs}
-    combined.attrs["title"] = "Hà Nội Capital Region scenario model: results of a sweep"
+    combined.attrs = _sweep_attrs(template)
     return combined
 
 

@@ -281,3 +281,40 @@ def test_a_bad_value_anywhere_in_a_grid_is_refused_before_any_member_runs(tmp_pa
     assert proc.returncode == 2, proc.stderr
     assert "no_such_scenario" in proc.stderr
     assert not list(out.glob("*/results.nc"))
+
+
+def _copy_sweep(src, dst):
+    import shutil
+
+    shutil.copytree(src, dst)
+    return dst
+
+
+def test_direct_and_aligned_combination_give_the_same_dataset(small_sweep, tmp_path):
+    out, _ = small_sweep
+    members = sweep.read_members(out)
+    direct = sweep._combine_direct(members)
+    assert direct is not None  # one region and horizon: the direct path applies
+    xr.testing.assert_identical(direct, sweep._combine_aligned(sweep.read_members(out)))
+    # A failed member: its slot is NaN in both.
+    broken = _copy_sweep(out, tmp_path / "broken")
+    (broken / "2" / "results.nc").write_bytes(b"not netCDF")
+    members = sweep.read_members(broken)
+    direct = sweep._combine_direct(members)
+    assert not members[2].ok and "cannot be read" in members[2].error
+    xr.testing.assert_identical(direct, sweep._combine_aligned(sweep.read_members(broken)))
+    label = {"scenario": members[2].scenario, "seed": members[2].seed}
+    assert np.isnan(direct["province_occupancy"].sel(label).values).all()
+
+
+def test_members_of_another_shape_are_aligned_not_read_directly(tmp_path):
+    out = tmp_path / "s"
+    proc = run_sweep("run.end_year=2026,2027", "run.agent_scale=0.02", f"hydra.sweep.dir={out}",
+                     cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    members = sweep.read_members(out)
+    assert sweep._combine_direct(members) is None  # 2 and 3 years: an outer join is needed
+    ds = sweep.combine(members)
+    assert ds.sizes["run__end_year"] == 2 and ds.sizes["year"] == 3
+    short = ds["province_occupancy"].sel(run__end_year=2026, seed=0, scenario="baseline")
+    assert np.isnan(short.sel(year=2027)).all() and not np.isnan(short.sel(year=2026)).any()
