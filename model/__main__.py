@@ -212,6 +212,9 @@ def _warm_caches(cfg, hydra_cfg) -> None:
     each member otherwise). Nothing here decides a result: the member computes the same values
     when a cache is empty.
     """
+    import netCDF4  # noqa: F401 - what the member's writing imports, once per worker
+
+    from . import testing, writing  # noqa: F401
     from .region import load_shared
     from .transport import Transport
 
