@@ -19,6 +19,7 @@ these dataclasses. Every behavioural parameter carries metadata (see :func:`para
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 import types
@@ -1528,11 +1529,17 @@ def safe_yaml(text: str, where: str) -> Any:
         raise ConfigError(where, ["values nested too deeply to be a scenario file"]) from None
 
 
+_SCENARIO_FILES: dict[tuple[str, str], Any] = {}
+"""Scenario texts parsed in this process: (path, text) -> parsed YAML."""
+
+
 def load_scenario_file(path: Path) -> dict[str, Any]:
     """Read a scenario YAML file into a mapping (comments are its documentation).
 
     The file is read with the limits of :func:`safe_yaml` and at most
-    :data:`MAX_SCENARIO_BYTES` long.
+    :data:`MAX_SCENARIO_BYTES` long. A text is parsed once per process (every sweep member and
+    sensitivity run reads its scenario and the scenarios it includes); each call returns its
+    own copy.
 
     Raises:
         ConfigError: the file is too large, not UTF-8, not valid YAML, or not a mapping.
@@ -1548,7 +1555,12 @@ def load_scenario_file(path: Path) -> dict[str, Any]:
                           ) from None
     except OSError as exc:
         raise ConfigError(str(path), [f"cannot be read: {exc.strerror or exc}"]) from None
-    data = safe_yaml(text, str(path))
+    key = (str(path), text)
+    if key not in _SCENARIO_FILES:
+        if len(_SCENARIO_FILES) > 256:
+            _SCENARIO_FILES.clear()
+        _SCENARIO_FILES[key] = safe_yaml(text, str(path))
+    data = copy.deepcopy(_SCENARIO_FILES[key])
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -136,3 +136,16 @@ def test_region_object_is_not_mutated_by_runs(default_region):
         region=default_region)
     for name, frame in before.items():
         assert getattr(default_region, name).equals(frame), name
+
+
+def test_scenario_files_are_parsed_once_per_text_and_each_caller_gets_a_copy(tmp_path):
+    from model.config import load_scenario_file
+
+    path = tmp_path / "s.yaml"
+    path.write_text("firms:\n  asc_stay: 1.5\ninclude: [baseline]\n", encoding="utf-8")
+    first = load_scenario_file(path)
+    first["firms"]["asc_stay"] = 99.0
+    first.pop("include")
+    assert load_scenario_file(path) == {"firms": {"asc_stay": 1.5}, "include": ["baseline"]}
+    path.write_text("firms:\n  asc_stay: 2.5\n", encoding="utf-8")  # an edit is read again
+    assert load_scenario_file(path) == {"firms": {"asc_stay": 2.5}}
