@@ -325,7 +325,10 @@ def _combine_direct(members: list[Member]) -> xr.Dataset | None:
     _refuse_duplicates(labels)
     grid = pd.MultiIndex.from_frame(labels)
     shape = tuple(len(level) for level in grid.levels)
-    out = {v: np.full(shape + template[v].shape, np.nan) for v in names}
+    # Slots no member fills (failed members, combinations not run) are set to NaN at the end:
+    # the arrays are written once, by the members' values.
+    out = {v: np.empty(shape + template[v].shape) for v in names}
+    filled = np.zeros(shape, dtype=bool)
     reference = None
     for i, m in enumerate(members):
         if not m.ok:
@@ -347,9 +350,12 @@ def _combine_direct(members: list[Member]) -> xr.Dataset | None:
         slot = tuple(int(codes[i]) for codes in grid.codes)
         for v in names:
             out[v][slot] = values[v]
+        filled[slot] = True
     if reference is None:
         raise UserError("no member of the sweep succeeded: nothing to combine "
                         "(runs_failed.csv says why)")
+    for v in names:
+        out[v][~filled] = np.nan
     combined = xr.Dataset(
         {v: ([*index, *template[v].dims], out[v], template[v].attrs) for v in names},
         coords={name: (name, level.values) for name, level in zip(index, grid.levels,
