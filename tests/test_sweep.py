@@ -262,14 +262,22 @@ def test_member_count_of_a_grid_and_a_preset():
     assert _count_members(grid) == 15  # the command line's seeds replace the preset's
 
 
-def test_covering_check_composes_each_distinct_override_once():
+def test_covering_check_composes_each_group_option_once_and_each_setting_key_once():
     from model.hydra_sweep_check import covering_members
 
     grid = [[f"scenario={s}", f"seed={n}", "+sweep=all"] for s in "abc" for n in range(4)]
+    groups = {"scenario", "sweep"}.__contains__
+    assert covering_members(grid, groups) == [0, 4, 8]  # one member per scenario
+    # Without knowing the groups, every distinct override is composed once.
     chosen = covering_members(grid)
-    assert chosen == [0, 1, 2, 3, 4, 8]  # seeds 0-3 with a, then b and c once each
-    covered = {o for i in chosen for o in grid[i]}
-    assert covered == {o for member in grid for o in member}
+    assert chosen == [0, 1, 2, 3, 4, 8]
+    assert {o for i in chosen for o in grid[i]} == {o for member in grid for o in member}
+    # hydra settings are typed: every value; a change of a setting's shape is checked too.
+    hydra = [["hydra.launcher.n_jobs=1"], ["hydra.launcher.n_jobs=2"]]
+    assert covering_members(hydra, groups) == [0, 1]
+    shapes = [["firms.asc_stay=1"], ["firms.asc_stay=2"], ["firms.asc_stay=[1,2]"],
+              ["+transport.corridors={a: 1}"], ["+transport.corridors={a: 2}"]]
+    assert covering_members(shapes, groups) == [0, 2, 3]
     assert covering_members([["seed=1"], ["seed=1"]]) == [0]
     assert covering_members([[]]) == [0]
 
@@ -281,6 +289,11 @@ def test_a_bad_value_anywhere_in_a_grid_is_refused_before_any_member_runs(tmp_pa
     assert proc.returncode == 2, proc.stderr
     assert "no_such_scenario" in proc.stderr
     assert not list(out.glob("*/results.nc"))
+    # An unknown setting key, given as the last of a seed sweep's values.
+    proc = run_sweep("seed=0,1,2", "firms.no_such_key=0,1", *FAST, f"hydra.sweep.dir={out}2",
+                     cwd=tmp_path)
+    assert proc.returncode == 2 and "no_such_key" in proc.stderr, proc.stderr
+    assert not list((tmp_path / "sweep2").glob("*/results.nc"))
 
 
 def _copy_sweep(src, dst):
