@@ -71,11 +71,15 @@ def covering_check() -> Iterator[None]:
         context = getattr(self, "hydra_context", None)
         loader = context.config_loader if context is not None else self.config_loader
 
+        groups: dict[str, bool] = {}
+
         def is_group(name: str) -> bool:
-            try:
-                return bool(loader.get_group_options(name))
-            except Exception:  # unknown: check every value, as Hydra would
-                return True
+            if name not in groups:
+                try:
+                    groups[name] = bool(loader.get_group_options(name))
+                except Exception:  # unknown: check every value, as Hydra would
+                    groups[name] = True
+            return groups[name]
 
         original(self, [batch[i] for i in covering_members(batch, is_group)])
 
