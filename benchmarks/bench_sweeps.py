@@ -18,8 +18,8 @@ Figures (issue 17's targets):
   with a range: N × 98 runs) at ``--morris-scale``, 2 jobs; runs per second of wall time of the
   whole command.
 
-Writes ``results/sweep_timings.csv`` (one row per measured command, with the date and load) and
-prints a summary. Sweep folders go to a temporary directory that is removed afterwards.
+Appends to ``results/sweep_timings.csv`` (one row per measured command, with the date and load)
+and prints a summary. Sweep folders go to a temporary directory that is removed afterwards.
 """
 
 from __future__ import annotations
@@ -54,18 +54,18 @@ def timed(command: list[str]) -> dict[str, float]:
     env["CI"] = "true"  # no progress bars
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, bufsize=1)
     launch = last_member = collated = None
-    for line in proc.stdout:
-        now = time.perf_counter() - start
-        if "is launching" in line and launch is None:
-            launch = now
-        elif re.search(r"^member \d+ .*: (done|FAILED)", line):
-            last_member = now
-        elif line.startswith("Sweep "):
-            collated = now
-    code = proc.wait()
+    with subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, bufsize=1) as proc:
+        for line in proc.stdout:
+            now = time.perf_counter() - start
+            if "is launching" in line and launch is None:
+                launch = now
+            elif re.search(r"^member \d+ .*: (done|FAILED)", line):
+                last_member = now
+            elif line.startswith("Sweep "):
+                collated = now
+        code = proc.wait()
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if code != 0:
@@ -93,6 +93,7 @@ def control() -> float:
 
 
 def sweep(folder: Path, n_jobs: int | None, *overrides: str) -> dict[str, float]:
+    """One sweep into ``folder`` (removed afterwards), timed; ``n_jobs`` None: all cores."""
     shutil.rmtree(folder, ignore_errors=True)
     jobs = [] if n_jobs is None else [f"hydra.launcher.n_jobs={n_jobs}"]
     try:
@@ -103,6 +104,7 @@ def sweep(folder: Path, n_jobs: int | None, *overrides: str) -> dict[str, float]
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Measure, print and append to ``results/sweep_timings.csv``."""
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--members", type=int, default=20)
@@ -154,12 +156,14 @@ def main(argv: list[str] | None = None) -> int:
               f"max {max(effs):.3f} over {len(effs)} pairs")
     out = HERE / "results" / "sweep_timings.csv"
     out.parent.mkdir(exist_ok=True)
+    earlier = list(csv.DictReader(out.open(newline=""))) if out.is_file() else []
+    rows = earlier + rows  # one row per measured command, every invocation kept
     fields = sorted({k for row in rows for k in row}, key=lambda k: (k != "figure", k))
     with out.open("w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=fields)
         writer.writeheader()
         writer.writerows(rows)
-    print(f"written: {out}")
+    print(f"written: {out} (appended)")
     return 0
 
 

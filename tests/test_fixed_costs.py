@@ -187,3 +187,21 @@ def test_runs_of_a_process_share_one_loaded_region_until_a_table_changes(tmp_pat
     zones = folder / "zones.csv"
     zones.write_text(zones.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # size changes
     assert load_shared(folder) is not first
+
+
+def test_sweep_benchmark_times_the_phases_from_the_console_lines():
+    bench = _load_benchmark("bench_sweeps")
+    script = ("import time\n"
+              "time.sleep(0.2); print('[HYDRA] Joblib.Parallel(n_jobs=2) is launching 2 jobs', "
+              "flush=True)\n"
+              "time.sleep(0.3); print('member 0 (seed=0): done [1 of 2 done]', flush=True)\n"
+              "time.sleep(0.3); print('member 1 (seed=1): FAILED: x [2 of 2 done]', flush=True)\n"
+              "time.sleep(0.2); print('Sweep /tmp/x: 1 of 2 members succeeded', flush=True)\n"
+              "time.sleep(0.1)\n")
+    t = bench.timed([sys.executable, "-c", script])
+    assert 0.15 < t["parent_s"] < t["parent_s"] + t["members_s"] < t["wall_s"]
+    assert t["members_s"] == pytest.approx(0.6, abs=0.25)
+    assert t["collation_s"] == pytest.approx(0.2, abs=0.15)
+    assert t["exit_s"] >= 0.05
+    assert t["parent_s"] + t["members_s"] + t["collation_s"] + t["exit_s"] == pytest.approx(
+        t["wall_s"])
