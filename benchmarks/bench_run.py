@@ -68,6 +68,7 @@ def timed_run(scenario: str, scale: float) -> dict[str, float]:
     from model.outputs import write_netcdf
     from model.simulation import CapitalRegionModel
 
+    model.clear_caches()  # time the run as a fresh process would: nothing computed before
     config = model.load_config(scenario, seed=0, agent_scale=scale)
     spent = dict.fromkeys(STEPS, 0.0)
     t0 = CLOCK()

@@ -27,6 +27,7 @@ _EXPORTS = {
     "Region": "region",
     "RunConfig": "config",
     "build_config": "config",
+    "clear_caches": "api",
     "load_config": "api",
     "run": "api",
     "run_to_folder": "api",

@@ -155,3 +155,19 @@ def run_to_folder(
         summary_path.unlink(missing_ok=True)
         raise
     return ds, summary
+
+
+def clear_caches() -> None:
+    """Forget what the runs of this process share (travel times, rotations, regions, scenarios).
+
+    Runs never need this: a cached value is reused only for the same inputs, so results are the
+    same with or without it. It gives the memory back (a few tens of MB) and lets a benchmark
+    time a run as a fresh process would (``benchmarks/bench_run.py``).
+    """
+    from . import config, region, transport
+    from .forest import state
+
+    transport._SHARED.clear()
+    state._rotation.cache_clear()
+    region._SHARED.clear()
+    config._SCENARIO_FILES.clear()

@@ -11,6 +11,7 @@ import gc
 import numpy as np
 import pytest
 
+import model
 from model import transport as transport_module
 from model.api import load_config, run
 from model.config import TransportParams
@@ -59,10 +60,8 @@ def test_runs_sharing_a_process_give_the_results_of_fresh_computations(default_r
     settings = dict(agent_scale=0.02, overrides={"run.end_year": 2031, "run.progress": False})
     config = load_config("corridors", seed=4, **settings)
     first = run(config, region=default_region)
-    transport_module._SHARED.clear()
-    from model.forest import state
-
-    state._rotation.cache_clear()
+    model.clear_caches()
+    assert not transport_module._SHARED
     fresh = run(config, region=default_region)
     again = run(config, region=default_region)  # every matrix and rotation from the caches
     for ds in (fresh, again):
