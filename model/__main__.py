@@ -160,7 +160,7 @@ def _run_member_in_child(cfg, hydra_cfg, folder: Path, label: str) -> None:
     import model.api
     import model.simulation  # noqa: F401
 
-    from .sweep import PROGRESS
+    from .sweep import PROGRESS, wait_preload
 
     try:
         _warm_caches(cfg, hydra_cfg)
@@ -168,6 +168,7 @@ def _run_member_in_child(cfg, hydra_cfg, folder: Path, label: str) -> None:
         pass
 
     marker = folder.parent / PROGRESS / f"{hydra_cfg.job.num}.running"
+    wait_preload()  # no import may be under way in another thread when this process forks
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()

@@ -7,7 +7,13 @@ from typing import Any
 
 from hydra.experimental.callback import Callback
 
-from .sweep import begin_sweep, collate_after_multirun, planned_members, start_progress
+from .sweep import (
+    begin_sweep,
+    collate_after_multirun,
+    planned_members,
+    preload,
+    start_progress,
+)
 
 
 class CollateCallback(Callback):
@@ -27,10 +33,28 @@ class CollateCallback(Callback):
             _quiet_launcher(config)
         start_progress(config.hydra.sweep.dir,
                        to_run if to_run is not None else _count_members(config))
+        preload()  # collation's imports, while the members run
 
     def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
         """Collate the sweep folder into sweep.nc, summary.csv and runs_failed.csv."""
+        _release_workers()
         collate_after_multirun(config.hydra.sweep.dir)
+
+
+def _release_workers() -> None:
+    """Let joblib's idle loky workers exit while the parent collates (else they exit after it).
+
+    The members are done when this runs; a later multirun in the same process gets new workers.
+    """
+    import sys
+
+    module = sys.modules.get("joblib.externals.loky.reusable_executor")
+    executor = getattr(module, "_executor", None)
+    if executor is not None:
+        try:
+            executor.shutdown(wait=False)
+        except Exception:  # the workers then exit with the process, as before
+            pass
 
 
 def _quiet_launcher(config: Any) -> None:

@@ -26,10 +26,12 @@ Command line::
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from dataclasses import dataclass, field
@@ -37,12 +39,67 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
-import xarray as xr
 import yaml
 
 from .errors import OutputError, UserError
-from .outputs import write_text
+
+
+class _OnFirstUse:
+    """A module imported when first used.
+
+    A sweep's parent composes, checks and launches its members without pandas, xarray and the
+    model's outputs (~1.1 CPU-s of imports), and imports them while the members run
+    (:func:`preload`).
+    """
+
+    def __init__(self, name: str) -> None:
+        self._name = name
+
+    def __getattr__(self, attr: str) -> Any:
+        return getattr(importlib.import_module(self._name), attr)
+
+
+pd = _OnFirstUse("pandas")
+xr = _OnFirstUse("xarray")
+
+
+def write_text(text: str, path: str | Path) -> Path:
+    """:func:`model.outputs.write_text` (imported on first use)."""
+    from .outputs import write_text as write
+
+    return write(text, path)
+
+
+_PRELOAD: threading.Thread | None = None
+
+
+def preload() -> None:
+    """Import what collation needs in a background thread, while the members run elsewhere.
+
+    Only for members run by other processes (the launcher's workers): :func:`wait_preload` is
+    called before this process forks a member of its own, so no import is under way in a fork.
+    """
+    global _PRELOAD
+
+    def work() -> None:
+        try:
+            import netCDF4  # noqa: F401
+            import pandas  # noqa: F401
+            import xarray  # noqa: F401
+
+            from . import outputs, writing  # noqa: F401
+        except Exception:  # collation imports them again and reports what fails
+            pass
+
+    if _PRELOAD is None:
+        _PRELOAD = threading.Thread(target=work, name="hncr-collation-imports", daemon=True)
+        _PRELOAD.start()
+
+
+def wait_preload() -> None:
+    """Wait for :func:`preload`'s imports (before forking: a fork must not copy an import lock)."""
+    if _PRELOAD is not None:
+        _PRELOAD.join()
 
 MILESTONES = (2030, 2035, 2040, 2045)
 FIXED_DIMS = ("scenario", "seed")

@@ -205,3 +205,18 @@ def test_sweep_benchmark_times_the_phases_from_the_console_lines():
     assert t["exit_s"] >= 0.05
     assert t["parent_s"] + t["members_s"] + t["collation_s"] + t["exit_s"] == pytest.approx(
         t["wall_s"])
+
+
+def test_a_sweeps_parent_launches_without_pandas_and_xarray_and_imports_them_meanwhile():
+    code = ("import sys, model.__main__, model.hydra_callbacks\n"
+            "from model import sweep\n"
+            "before = [m in sys.modules for m in ('pandas', 'xarray', 'model.outputs')]\n"
+            "sweep.preload(); sweep.wait_preload()\n"
+            "after = [m in sys.modules for m in ('pandas', 'xarray', 'model.outputs', 'netCDF4')]\n"
+            "print(before, after)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    assert out == "[False, False, False] [True, True, True, True]"
+    # The deferred modules behave as the modules do.
+    assert sweep.pd.DataFrame({"a": [1]}).shape == (1, 1)
+    assert sweep.xr.Dataset is __import__("xarray").Dataset
