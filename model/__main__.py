@@ -115,11 +115,11 @@ def _task(cfg) -> None:
     _run_member_in_child(cfg, hydra_cfg, folder, label)
 
 
-def _run_member(cfg, hydra_cfg, folder: Path, label: str) -> None:
+def _run_member(cfg, hydra_cfg, folder: Path, label: str, config=None) -> None:
     from .sweep import member_finished
 
     try:
-        if not _run_job(cfg, hydra_cfg, quiet=True):
+        if not _run_job(cfg, hydra_cfg, quiet=True, config=config):
             return  # already done (resume): nothing to report
         (folder / "failed.json").unlink(missing_ok=True)
         print(f"{label}: done [{member_finished(folder, hydra_cfg.job.num, True)}]", flush=True)
@@ -163,9 +163,9 @@ def _run_member_in_child(cfg, hydra_cfg, folder: Path, label: str) -> None:
     from .sweep import PROGRESS, wait_preload
 
     try:
-        _warm_caches(cfg, hydra_cfg)
+        config = _warm_caches(cfg, hydra_cfg)
     except Exception:  # a setting or region that fails fails in the member, which reports it
-        pass
+        config = None
 
     marker = folder.parent / PROGRESS / f"{hydra_cfg.job.num}.running"
     wait_preload()  # no import may be under way in another thread when this process forks
@@ -177,7 +177,7 @@ def _run_member_in_child(cfg, hydra_cfg, folder: Path, label: str) -> None:
         try:
             if marker.parent.is_dir():
                 marker.write_text(str(os.getpid()))
-            _run_member(cfg, hydra_cfg, folder, label)
+            _run_member(cfg, hydra_cfg, folder, label, config)
         except BaseException:
             code = 1
         finally:
@@ -204,8 +204,10 @@ def _run_member_in_child(cfg, hydra_cfg, folder: Path, label: str) -> None:
     _member_failed(hydra_cfg, folder, label, message, "process died", "")
 
 
-def _warm_caches(cfg, hydra_cfg) -> None:
+def _warm_caches(cfg, hydra_cfg):
     """Fill this (long-lived) worker's caches with what the member will read, before forking.
+
+    Returns the member's validated configuration, which the forked member then reuses.
 
     A forked member's caches die with it; filled here they are inherited by every member the
     worker runs: the region tables (read once per worker) and the travel times of every year of
@@ -224,6 +226,7 @@ def _warm_caches(cfg, hydra_cfg) -> None:
     transport = Transport(region, config.transport, config.run.start_year)
     for year in config.years:
         transport.times(year)
+    return config
 
 
 def _member_config(cfg, hydra_cfg):
@@ -260,14 +263,18 @@ def _remove_failed_run(folder: Path, log_name: str) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _run_job(cfg, hydra_cfg, quiet: bool) -> bool:
-    """Validate and run one job into its folder; False when it was already done (sweeps)."""
+def _run_job(cfg, hydra_cfg, quiet: bool, config=None) -> bool:
+    """Validate and run one job into its folder; False when it was already done (sweeps).
+
+    ``config``: the job's :class:`RunConfig` when the caller has already built it.
+    """
     from .api import run_to_folder
     from .region import load_shared
 
     # Hydra sets the root logger to INFO; Mesa would log every step.
     logging.getLogger("MESA").setLevel(logging.WARNING)
-    config = _member_config(cfg, hydra_cfg)
+    if config is None:
+        config = _member_config(cfg, hydra_cfg)
     folder = Path(hydra_cfg.runtime.output_dir)
     if quiet and _already_done(folder, config.to_yaml()):
         return False

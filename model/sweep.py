@@ -425,32 +425,27 @@ def _combine_direct(members: list[Member]) -> xr.Dataset | None:
 
 def _combine_aligned(members: list[Member]) -> xr.Dataset:
     """:func:`combine` through xarray: concatenated along ``run``, outer-joined, unstacked."""
+    index, labels = _labels(members)
+    _refuse_duplicates(labels)
     template = None
     parts = []
-    keys = sorted({k for m in members for k in m.swept})
     for m in members:
         data = _load_results(m) if m.ok else None
         if data is not None and template is None:
             template = data
-        parts.append((m, data))
+        parts.append(data)
     if template is None:
         raise UserError("no member of the sweep succeeded: nothing to combine "
                         "(runs_failed.csv says why)")
-    as_text = {k for k in keys if not _all_numbers(m.swept.get(k) for m in members)}
     blank = xr.full_like(template, np.nan, dtype=float)
     datasets = []
-    for m, data in parts:
+    for data, row in zip(parts, labels.to_dict("records"), strict=True):
         ds = data if data is not None else blank
         ds = ds.drop_vars([v for v in ds.data_vars if ds[v].dtype.kind not in "fiub"])
-        labels = {"scenario": m.scenario, "seed": m.seed}
-        labels |= {dim_name(k): str(m.swept.get(k)) if k in as_text else m.swept.get(k)
-                   for k in keys}
-        ds = ds.expand_dims("run").assign_coords({k: ("run", [v]) for k, v in labels.items()})
+        ds = ds.expand_dims("run").assign_coords({k: ("run", [v]) for k, v in row.items()})
         ds.attrs = {}
         datasets.append(ds)
     stacked = xr.concat(datasets, dim="run", join="outer", combine_attrs="override")
-    index = ["scenario", "seed", *[dim_name(k) for k in keys]]
-    _refuse_duplicates(pd.DataFrame({k: stacked[k].values for k in index}))
     combined = stacked.set_index(run=index).unstack("run")
     combined = combined.transpose(*index, ...).drop_encoding()
     combined.attrs = _sweep_attrs(template)
