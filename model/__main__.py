@@ -160,7 +160,7 @@ def _run_member_in_child(cfg, hydra_cfg, folder: Path, label: str) -> None:
     import model.api
     import model.simulation  # noqa: F401
 
-    from .sweep import PROGRESS, wait_preload
+    from .sweep import PROGRESS, stop_background
 
     try:
         config = _warm_caches(cfg, hydra_cfg)
@@ -168,7 +168,7 @@ def _run_member_in_child(cfg, hydra_cfg, folder: Path, label: str) -> None:
         config = None
 
     marker = folder.parent / PROGRESS / f"{hydra_cfg.job.num}.running"
-    wait_preload()  # no import may be under way in another thread when this process forks
+    stop_background()  # no import or read may be under way in another thread at the fork
     sys.stdout.flush()
     sys.stderr.flush()
     pid = os.fork()

@@ -213,12 +213,13 @@ def annotate(ds: xr.Dataset, variables: dict, version: str) -> xr.Dataset:
     return out
 
 
-def prepare(ds: xr.Dataset, variables: dict, version: str) -> tuple[xr.Dataset, dict]:
+def prepare(ds: xr.Dataset, variables: dict, version: str,
+            complevel: int = 4) -> tuple[xr.Dataset, dict]:
     """The dataset to write (:func:`annotate`, a ``history`` line added) and its encoding.
 
     Returns:
-        The dataset and the ``encoding`` for ``to_netcdf``: numeric variables compressed, every
-        text variable as UTF-8 characters (``S1``).
+        The dataset and the ``encoding`` for ``to_netcdf``: numeric variables compressed
+        (lossless zlib at ``complevel``, 1-9), every text variable as UTF-8 characters (``S1``).
     """
     out = annotate(ds, variables, version)
     previous = str(out.attrs.get("history", "")).strip()
@@ -230,5 +231,5 @@ def prepare(ds: xr.Dataset, variables: dict, version: str) -> tuple[xr.Dataset, 
             out[name].attrs.pop("_Encoding", None)
             out[name].encoding.pop("_Encoding", None)
         elif name in out.data_vars and var.dtype.kind in "fiu":
-            encoding[str(name)] = {"zlib": True, "complevel": 4}
+            encoding[str(name)] = {"zlib": True, "complevel": complevel}
     return out, encoding

@@ -33,7 +33,7 @@ class CollateCallback(Callback):
             _quiet_launcher(config)
         start_progress(config.hydra.sweep.dir,
                        to_run if to_run is not None else _count_members(config))
-        preload()  # collation's imports, while the members run
+        preload(config.hydra.sweep.dir)  # collation's imports and reads, while members run
 
     def on_multirun_end(self, config: Any, **kwargs: Any) -> None:
         """Collate the sweep folder into sweep.nc, summary.csv and runs_failed.csv."""

@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from . import member_files
 from .errors import OutputError, UserError
 
 
@@ -71,15 +72,24 @@ def write_text(text: str, path: str | Path) -> Path:
 
 
 _PRELOAD: threading.Thread | None = None
+_READ_AHEAD: member_files.ReadAhead | None = None
 
 
-def preload() -> None:
-    """Import what collation needs in a background thread, while the members run elsewhere.
+def preload(folder: str | Path | None = None) -> None:
+    """Import what collation needs, then read ahead the members of ``folder``, in one thread.
 
-    Only for members run by other processes (the launcher's workers): :func:`wait_preload` is
-    called before this process forks a member of its own, so no import is under way in a fork.
+    The thread runs in a sweep's parent while its members run elsewhere (the launcher's
+    workers): it imports pandas, xarray and the outputs, then reads each member's files as they
+    appear (:mod:`model.member_files`), until :func:`stop_background`. That is called before
+    collating, and before this process forks a member of its own (``n_jobs=1``), so that no
+    import or netCDF read is under way in another thread when it forks.
     """
-    global _PRELOAD
+    global _PRELOAD, _READ_AHEAD
+    if _PRELOAD is not None:
+        return
+    if folder is not None:
+        _READ_AHEAD = member_files.ReadAhead(lambda: member_readers(Path(folder)))
+        member_files.install(_READ_AHEAD)
 
     def work() -> None:
         try:
@@ -90,21 +100,40 @@ def preload() -> None:
             from . import outputs, writing  # noqa: F401
         except Exception:  # collation imports them again and reports what fails
             pass
+        if _READ_AHEAD is not None:
+            _READ_AHEAD.run()
 
-    if _PRELOAD is None:
-        _PRELOAD = threading.Thread(target=work, name="hncr-collation-imports", daemon=True)
-        _PRELOAD.start()
+    _PRELOAD = threading.Thread(target=work, name="hncr-collation-read-ahead", daemon=True)
+    _PRELOAD.start()
 
 
-def wait_preload() -> None:
-    """Wait for :func:`preload`'s imports (before forking: a fork must not copy an import lock)."""
+def member_readers(folder: Path) -> list[tuple[Path, member_files.Reader]]:
+    """The files collation reads of each member folder now in ``folder``, with their readers."""
+    found: list[tuple[Path, member_files.Reader]] = []
+    for sub in _member_folders(folder):
+        found += [(sub / ".hydra" / name, _yaml_file) for name in HYDRA_FILES]
+        found.append((sub / RESULTS, member_files.read_stored))
+    return found
+
+
+def stop_background() -> None:
+    """Stop and join :func:`preload`'s thread (before collating, and before forking)."""
+    if _READ_AHEAD is not None:
+        _READ_AHEAD.stop()
     if _PRELOAD is not None:
         _PRELOAD.join()
+
 
 MILESTONES = (2030, 2035, 2040, 2045)
 FIXED_DIMS = ("scenario", "seed")
 RESULTS = "results.nc"
 FAILED = "failed.json"
+SWEEP_COMPLEVEL = 1
+"""zlib level of ``sweep.nc``: 140 full-scale members (280 MB) write in ~1.5 s and take 23 MB,
+against ~2.5 s and 19 MB at the members' level 4; the writing is part of the wait after the
+last member (issue 17)."""
+HYDRA_FILES = ("overrides.yaml", "config.yaml", "hydra.yaml")
+"""What collation reads of each member's ``.hydra/`` folder."""
 
 
 HEADLINES: dict[str, Any] = {
@@ -184,10 +213,14 @@ def _member_folders(folder: Path) -> list[Path]:
 NOT_RUN = "not run: the member never started (the sweep was interrupted or stopped before it)"
 
 
+def _yaml_file(path: Path) -> Any:
+    return _load_yaml(path.read_text(encoding="utf-8"))
+
+
 def _read_yaml(path: Path) -> Any:
-    """A small YAML file Hydra wrote; UserError naming it when missing or unreadable."""
+    """A small YAML file Hydra wrote (or its value read ahead); UserError when unreadable."""
     try:
-        return _load_yaml(path.read_text(encoding="utf-8"))
+        return member_files.read(path, _yaml_file)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc).splitlines()[0]
         raise UserError(f"cannot read {path}: {reason}") from None
@@ -335,34 +368,29 @@ def _read_raw(m: Member, names: list[str], coords: list[str]):
 
     None when the file cannot be read (``m.error`` says why) or a variable is encoded in a way
     the direct path does not decode (scale factors, missing values, non-float types): the
-    string ``"encoded"``.
+    string ``"encoded"``. The file may have been read ahead (:mod:`model.member_files`).
     """
-    import netCDF4
-
     try:
-        with netCDF4.Dataset(m.folder / RESULTS) as nc:
-            nc.set_auto_maskandscale(False)
-            nc.set_auto_chartostring(False)
-            values = {}
-            for name in names:
-                var = nc.variables[name]
-                if (var.dtype != np.float64 or _DECODED_ATTRS & set(var.ncattrs())
-                        or " since " in str(getattr(var, "units", ""))):
-                    return "encoded"
-                data = var[...]
-                fill = getattr(var, "_FillValue", np.nan)
-                if not np.isnan(fill):
-                    data[data == fill] = np.nan
-                values[name] = data
-            stamp = [nc.variables[c][...].tobytes() for c in coords]
-    except KeyError:
-        return "encoded"  # another set of variables: the aligned path
+        stored = member_files.read(m.folder / RESULTS, member_files.read_stored)
     except Exception as exc:  # any unreadable file (truncated, not netCDF): the member failed
         first = (str(exc).splitlines() or [type(exc).__name__])[0]
         m.error = (f"{RESULTS} cannot be read ({type(exc).__name__}: {first}); resume re-runs "
                    "the member")
         return None
-    return values, stamp
+    if any(n not in stored for n in (*names, *coords)):
+        return "encoded"  # another set of variables: the aligned path
+    values = {}
+    for name in names:
+        var = stored[name]
+        if (var.data.dtype != np.float64 or _DECODED_ATTRS & var.attrs
+                or " since " in var.units):
+            return "encoded"
+        data = var.data
+        fill = np.nan if var.fill is None else var.fill
+        if not np.isnan(fill):
+            data[data == fill] = np.nan
+        values[name] = data
+    return values, [stored[c].data.tobytes() for c in coords]
 
 
 def _combine_direct(members: list[Member]) -> xr.Dataset | None:
@@ -532,7 +560,7 @@ def collate(folder: str | Path) -> SweepOutcome:
     written = [write_text(failures_table(members).to_csv(index=False),
                           folder / "runs_failed.csv")]
     if sweep is not None:
-        written.insert(0, write_results(sweep, folder / "sweep.nc"))
+        written.insert(0, write_results(sweep, folder / "sweep.nc", SWEEP_COMPLEVEL))
         written.insert(1, write_text(summarise(sweep).to_csv(index=False),
                                      folder / "summary.csv"))
     return SweepOutcome(folder=folder, members=len(members), failed=failed, written=written)
@@ -753,6 +781,7 @@ def collate_after_multirun(folder: str | Path) -> None:
     """
     global LAST_OUTCOME, LAST_ERROR, LAST_ERROR_CODE
     LAST_OUTCOME, LAST_ERROR, LAST_ERROR_CODE = None, None, 1
+    stop_background()  # what was read ahead is taken by collate
     try:
         LAST_OUTCOME = collate(folder)
     except (UserError, OSError) as exc:
@@ -760,6 +789,7 @@ def collate_after_multirun(folder: str | Path) -> None:
     except Exception as exc:  # reported by python -m model as an internal error (exit 1)
         LAST_ERROR = f"internal error while collating: {type(exc).__name__}: {exc}"
     finally:
+        member_files.install(None)  # what was not taken is let go
         end_sweep(folder)
 
 

@@ -25,14 +25,14 @@ from .outputs import write_netcdf
 _TEMPORARY = re.compile(r"^\..+\.(\d+)\.tmp$")
 
 
-def write_results(ds: xr.Dataset, path: str | Path) -> Path:
+def write_results(ds: xr.Dataset, path: str | Path, complevel: int = 4) -> Path:
     """Write a dataset with :func:`~model.outputs.write_netcdf`; I/O failures -> OutputError.
 
     Raises:
         OutputError: the folder cannot be written, the disk is full or a file-size limit is hit.
     """
     try:
-        return write_netcdf(ds, path)
+        return write_netcdf(ds, path, complevel)
     except RuntimeError as exc:
         if not str(exc).startswith("NetCDF"):
             raise

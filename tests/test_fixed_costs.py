@@ -211,7 +211,7 @@ def test_a_sweeps_parent_launches_without_pandas_and_xarray_and_imports_them_mea
     code = ("import sys, model.__main__, model.hydra_callbacks\n"
             "from model import sweep\n"
             "before = [m in sys.modules for m in ('pandas', 'xarray', 'model.outputs')]\n"
-            "sweep.preload(); sweep.wait_preload()\n"
+            "sweep.preload(); sweep.stop_background()\n"
             "after = [m in sys.modules for m in ('pandas', 'xarray', 'model.outputs', 'netCDF4')]\n"
             "print(before, after)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

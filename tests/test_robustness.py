@@ -255,7 +255,7 @@ def test_unwritable_output_folder_exits_2(tmp_path):
 def test_netcdf_failure_becomes_an_output_error(tmp_path, monkeypatch):
     import model.writing
 
-    def full_disk(ds, path):
+    def full_disk(ds, path, complevel=4):
         raise RuntimeError("NetCDF: HDF error")
 
     monkeypatch.setattr(model.writing, "write_netcdf", full_disk)

@@ -331,3 +331,75 @@ def test_members_of_another_shape_are_aligned_not_read_directly(tmp_path):
     assert ds.sizes["run__end_year"] == 2 and ds.sizes["year"] == 3
     short = ds["province_occupancy"].sel(run__end_year=2026, seed=0, scenario="baseline")
     assert np.isnan(short.sel(year=2027)).all() and not np.isnan(short.sel(year=2026)).any()
+
+
+def _sweep_files(folder):
+    with xr.open_dataset(folder / "sweep.nc") as ds:
+        data = ds.load()
+    data.attrs.pop("history", None)  # the time of writing
+    return data, (folder / "summary.csv").read_text(), (folder / "runs_failed.csv").read_text()
+
+
+def test_collation_from_files_read_ahead_equals_collation_from_disk(small_sweep, tmp_path,
+                                                                     monkeypatch):
+    from model import member_files
+
+    out, _ = small_sweep
+    plain, ahead_dir = _copy_sweep(out, tmp_path / "plain"), _copy_sweep(out, tmp_path / "ahead")
+    sweep.collate(plain)
+    ahead = member_files.ReadAhead(lambda: sweep.member_readers(ahead_dir))
+    assert ahead.read_new() == 4 * 4  # three .hydra files and results.nc per member
+    member_files.install(ahead)
+
+    def no_read(path):
+        raise AssertionError(f"{path} was read again")
+
+    try:  # every member file comes from the read-ahead (only the template goes through xarray)
+        monkeypatch.setattr(member_files, "read_stored", no_read)
+        monkeypatch.setattr(sweep, "_yaml_file", no_read)
+        sweep.collate(ahead_dir)
+    finally:
+        member_files.install(None)
+    assert len(ahead) == 0
+    a, b = _sweep_files(plain), _sweep_files(ahead_dir)
+    xr.testing.assert_identical(a[0], b[0])
+    assert a[1:] == b[1:]
+
+
+def test_a_member_rerun_after_its_read_ahead_is_collated_from_its_new_file(small_sweep,
+                                                                           tmp_path):
+    from model import member_files
+
+    out, _ = small_sweep
+    folder = _copy_sweep(out, tmp_path / "rerun")
+    ahead = member_files.ReadAhead(lambda: sweep.member_readers(folder))
+    ahead.read_new()
+    # Member 1's results are replaced (as a resumed member writes them) by member 0's.
+    tmp = folder / "1" / ".results.nc.new"
+    tmp.write_bytes((folder / "0" / "results.nc").read_bytes())
+    os.replace(tmp, folder / "1" / "results.nc")
+    member_files.install(ahead)
+    try:
+        ds = sweep.combine(sweep.read_members(folder))
+    finally:
+        member_files.install(None)
+    m = sweep.read_members(folder)
+    first = ds["firms"].sel(scenario=m[0].scenario, seed=m[0].seed)
+    second = ds["firms"].sel(scenario=m[1].scenario, seed=m[1].seed)
+    xr.testing.assert_identical(first.drop_vars(["scenario", "seed"]),
+                                second.drop_vars(["scenario", "seed"]))
+
+
+def test_the_parents_background_thread_reads_members_until_stopped(small_sweep, tmp_path):
+    code = ("import sys, time\n"
+            "from model import sweep\n"
+            "sweep.preload(sys.argv[1])\n"
+            "deadline = time.monotonic() + 60\n"
+            "while len(sweep._READ_AHEAD) < 16 and time.monotonic() < deadline:\n"
+            "    time.sleep(0.05)\n"
+            "sweep.stop_background()\n"
+            "print(len(sweep._READ_AHEAD), sweep._PRELOAD.is_alive())\n")
+    folder = _copy_sweep(small_sweep[0], tmp_path / "bg")
+    out = subprocess.run([sys.executable, "-c", code, str(folder)], capture_output=True,
+                         text=True, check=True, timeout=120).stdout.strip()
+    assert out == "16 False"
