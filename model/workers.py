@@ -116,7 +116,7 @@ class Network:
     bus_minutes: np.ndarray  # (home, work) peak minutes of the ordinary public bus
     stops: list  # per green line (active or not: empty), the zones of its route in order
     gc: np.ndarray  # (class · home · work, mode), class = motorbike · 4 + car · 2 + shuttle
-    cdf: np.ndarray  # same rows: cumulative logit probabilities of the modes
+    cdf: np.ndarray  # (mode, row) over gc's rows: cumulative logit probabilities of the modes
 
 
 class Workers:
@@ -311,7 +311,7 @@ class Workers:
         return table.reshape(-1, len(MODES))
 
     def _cdf(self, gc: np.ndarray) -> np.ndarray:
-        """Cumulative mode-choice probabilities, row by row (a row of inf costs gets all 1)."""
+        """Cumulative mode-choice probabilities, (mode, row) (a row of inf costs gets all 1)."""
         # p_m = exp(-mu (gc_m - min gc)) / sum_k exp(-mu (gc_k - min gc)), accumulated over modes.
         # Computed mode by mode on (modes, rows) arrays: the same operations in the same order as
         # row-wise numpy (bit for bit), twice as fast as reductions along a 5-long axis.
@@ -327,7 +327,7 @@ class Workers:
         reachable = total > 0
         np.divide(cdf, np.where(reachable, total, 1.0), out=cdf)
         cdf[:, ~reachable] = 1.0
-        return np.ascontiguousarray(cdf.T, dtype=np.float32)
+        return cdf.astype(np.float32)  # mode-major: rechoose_modes gathers one mode at a time
 
     def _home_weights(self, net: Network, decay: float, pool: np.ndarray) -> np.ndarray:
         """(work zone, home zone) probabilities of homes."""
@@ -493,7 +493,12 @@ class Workers:
             mode = self._sample_modes(np.where(some[:, None], within, gc))
         else:
             u = self.rng.random(idx.size, dtype=np.float32)
-            mode = np.minimum((net.cdf[row] < u[:, None]).sum(axis=1), len(MODES) - 1)
+            # The number of cumulative probabilities below u, counted mode by mode (the same
+            # count as a row-wise sum, ~3x faster over ~1 M holders).
+            mode = np.zeros(idx.size, dtype=np.int64)
+            for cum in net.cdf:
+                mode += cum[row] < u
+            np.minimum(mode, len(MODES) - 1, out=mode)
         j.mode[idx] = mode
         j.off_green[idx] = False
         j.commute_min[idx] = flat_minutes[mode, pair]

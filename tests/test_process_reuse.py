@@ -116,6 +116,8 @@ def test_mode_choice_cdf_is_the_logit_of_the_costs():
         [1e6, 1e6 + 10.0, inf, inf, inf],  # large costs: relative to the best
     ])
     cdf = workers._cdf(gc_table)
+    assert cdf.shape == (5, 4) and cdf.dtype == np.float32 and cdf.flags.c_contiguous
+    cdf = cdf.T  # mode-major as stored; checked row by row below
     w = np.exp(-0.1 * np.array([0.0, 10.0, 20.0]))
     p = w / w.sum()
     np.testing.assert_allclose(cdf[0], np.float32([p[0], p[0] + p[1], p[0] + p[1],
@@ -124,7 +126,6 @@ def test_mode_choice_cdf_is_the_logit_of_the_costs():
     assert cdf[2].tolist() == [1.0] * 5
     q = 1.0 / (1.0 + np.exp(-1.0))
     np.testing.assert_allclose(cdf[3], np.float32([q, 1.0, 1.0, 1.0, 1.0]), rtol=1e-6)
-    assert cdf.dtype == np.float32 and cdf.flags.c_contiguous
 
 
 def test_region_object_is_not_mutated_by_runs(default_region):
