@@ -92,7 +92,6 @@ def preload(folder: str | Path | None = None) -> None:
         member_files.install(_READ_AHEAD)
 
     def work() -> None:
-        _lowest_priority()
         try:
             import netCDF4  # noqa: F401
             import pandas  # noqa: F401
@@ -106,20 +105,6 @@ def preload(folder: str | Path | None = None) -> None:
 
     _PRELOAD = threading.Thread(target=work, name="hncr-collation-read-ahead", daemon=True)
     _PRELOAD.start()
-
-
-def _lowest_priority() -> None:
-    """Give the calling thread the lowest CPU priority (nice 19), on Linux.
-
-    The members keep every core busy; the read-ahead is meant for the cycles they leave (a
-    worker between two members, the last members' tail). Linux applies ``setpriority`` to the one
-    thread whose id it is given; elsewhere it would apply to a process, so it is not called.
-    """
-    if sys.platform.startswith("linux"):
-        try:
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-        except OSError:  # not permitted: the thread runs at the process's priority
-            pass
 
 
 def member_readers(folder: Path) -> list[tuple[Path, member_files.Reader]]:

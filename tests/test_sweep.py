@@ -403,21 +403,3 @@ def test_the_parents_background_thread_reads_members_until_stopped(small_sweep, 
     out = subprocess.run([sys.executable, "-c", code, str(folder)], capture_output=True,
                          text=True, check=True, timeout=120).stdout.strip()
     assert out == "16 False"
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="thread priorities: Linux")
-def test_the_read_ahead_thread_runs_at_the_lowest_priority_and_the_process_does_not():
-    import threading
-
-    seen = []
-
-    def body():
-        sweep._lowest_priority()
-        seen.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
-
-    before = os.getpriority(os.PRIO_PROCESS, 0)
-    thread = threading.Thread(target=body)
-    thread.start()
-    thread.join()
-    assert seen == [19]
-    assert os.getpriority(os.PRIO_PROCESS, 0) == before  # the calling process is unchanged
