@@ -85,11 +85,14 @@ def preload(folder: str | Path | None = None) -> None:
     import or netCDF read is under way in another thread when it forks.
     """
     global _PRELOAD, _READ_AHEAD
-    if _PRELOAD is not None:
-        return
+    if _PRELOAD is not None and _PRELOAD.is_alive():
+        return  # one at a time; a later multirun of this process starts its own
+    _READ_AHEAD = None
     if folder is not None:
         _READ_AHEAD = member_files.ReadAhead(lambda: member_readers(Path(folder)))
         member_files.install(_READ_AHEAD)
+
+    read_ahead = _READ_AHEAD
 
     def work() -> None:
         try:
@@ -100,8 +103,8 @@ def preload(folder: str | Path | None = None) -> None:
             from . import outputs, writing  # noqa: F401
         except Exception:  # collation imports them again and reports what fails
             pass
-        if _READ_AHEAD is not None:
-            _READ_AHEAD.run()
+        if read_ahead is not None:
+            read_ahead.run()
 
     _PRELOAD = threading.Thread(target=work, name="hncr-collation-read-ahead", daemon=True)
     _PRELOAD.start()

@@ -403,3 +403,24 @@ def test_the_parents_background_thread_reads_members_until_stopped(small_sweep, 
     out = subprocess.run([sys.executable, "-c", code, str(folder)], capture_output=True,
                          text=True, check=True, timeout=120).stdout.strip()
     assert out == "16 False"
+
+
+def test_a_second_multirun_of_a_process_reads_its_own_folder_ahead(small_sweep, tmp_path):
+    code = ("import sys, time\n"
+            "from pathlib import Path\n"
+            "from model import member_files, sweep\n"
+            "for folder in sys.argv[1:]:\n"
+            "    sweep.preload(folder)\n"
+            "    deadline = time.monotonic() + 60\n"
+            "    while len(sweep._READ_AHEAD) < 16 and time.monotonic() < deadline:\n"
+            "        time.sleep(0.05)\n"
+            "    sweep.stop_background()\n"
+            "    got = member_files.read(Path(folder) / '0' / 'results.nc', lambda p: 'read now')\n"
+            "    print(len(sweep._READ_AHEAD), type(got).__name__)\n"
+            "    member_files.install(None)\n")
+    first = _copy_sweep(small_sweep[0], tmp_path / "first")
+    second = _copy_sweep(small_sweep[0], tmp_path / "second")
+    out = subprocess.run([sys.executable, "-c", code, str(first), str(second)],
+                         capture_output=True, text=True, check=True, timeout=120).stdout.split()
+    # Each folder's 16 files were read by its own thread; the one taken came from it.
+    assert out == ["15", "dict", "15", "dict"]
