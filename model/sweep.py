@@ -26,6 +26,7 @@ Command line::
 from __future__ import annotations
 
 import argparse
+import atexit
 import importlib
 import json
 import os
@@ -108,6 +109,10 @@ def preload(folder: str | Path | None = None) -> None:
 
     _PRELOAD = threading.Thread(target=work, name="hncr-collation-read-ahead", daemon=True)
     _PRELOAD.start()
+    # A sweep that ends without collating (Ctrl-C, a launcher error) exits with the thread
+    # stopped: it must not be inside the HDF5 library while the library shuts down.
+    atexit.unregister(stop_background)  # once, however many multiruns
+    atexit.register(stop_background)
 
 
 def member_readers(folder: Path) -> list[tuple[Path, member_files.Reader]]:

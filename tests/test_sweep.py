@@ -424,3 +424,18 @@ def test_a_second_multirun_of_a_process_reads_its_own_folder_ahead(small_sweep, 
                          capture_output=True, text=True, check=True, timeout=120).stdout.split()
     # Each folder's 16 files were read by its own thread; the one taken came from it.
     assert out == ["15", "dict", "15", "dict"]
+
+
+def test_a_process_that_exits_without_collating_stops_the_read_ahead_first(small_sweep, tmp_path):
+    code = ("import atexit, sys, time\n"
+            "from model import sweep\n"
+            "sweep.preload(sys.argv[1])\n"
+            "deadline = time.monotonic() + 60\n"
+            "while len(sweep._READ_AHEAD) < 1 and time.monotonic() < deadline:\n"
+            "    time.sleep(0.01)\n"
+            "atexit._run_exitfuncs()  # what the interpreter runs at exit (Ctrl-C, an error)\n"
+            "print(sweep._PRELOAD.is_alive())\n")
+    folder = _copy_sweep(small_sweep[0], tmp_path / "exit")
+    out = subprocess.run([sys.executable, "-c", code, str(folder)], capture_output=True,
+                         text=True, check=True, timeout=120).stdout.strip()
+    assert out == "False"
