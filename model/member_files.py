@@ -45,10 +45,12 @@ def file_key(path: Path) -> Key | None:
 
 
 def _nbytes(value: Any) -> int:
+    """Bytes of the arrays in a value read: an array, or a mapping of arrays (:func:`read_stored`).
+
+    Anything else (a parsed YAML file) counts 0: it is small.
+    """
     if isinstance(value, dict):
-        return sum(_nbytes(v) for v in value.values())
-    if isinstance(value, (tuple, list)):
-        return sum(_nbytes(v) for v in value)
+        return sum(int(getattr(v, "nbytes", 0)) for v in value.values())
     return int(getattr(value, "nbytes", 0))
 
 

@@ -519,8 +519,8 @@ def load_shared(path: str | Path | None = None) -> Region:
     """
     folder = Path(path).expanduser() if path is not None else DEFAULT_REGION_PATH
     try:
-        stamp = tuple((t.file, (folder / t.file).stat().st_mtime_ns,
-                       (folder / t.file).stat().st_size) for t in TABLES.values())
+        stats = [(t.file, (folder / t.file).stat()) for t in TABLES.values()]
+        stamp = tuple((name, st.st_mtime_ns, st.st_size) for name, st in stats)
         key = (str(folder.resolve()), stamp)
     except OSError:
         return Region.load(path)

@@ -381,9 +381,7 @@ def _read_raw(m: Member, names: list[str], coords: list[str]):
     try:
         stored = member_files.read(m.folder / RESULTS, member_files.read_stored)
     except Exception as exc:  # any unreadable file (truncated, not netCDF): the member failed
-        first = (str(exc).splitlines() or [type(exc).__name__])[0]
-        m.error = (f"{RESULTS} cannot be read ({type(exc).__name__}: {first}); resume re-runs "
-                   "the member")
+        _unreadable(m, exc)
         return None
     if any(n not in stored for n in (*names, *coords)):
         return "encoded"  # another set of variables: the aligned path
@@ -497,15 +495,20 @@ def _all_numbers(values) -> bool:
     return all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values)
 
 
+def _unreadable(m: Member, exc: Exception) -> None:
+    """Mark ``m`` failed because its ``results.nc`` cannot be read (``exc`` says why)."""
+    first = (str(exc).splitlines() or [type(exc).__name__])[0]
+    m.error = (f"{RESULTS} cannot be read ({type(exc).__name__}: {first}); resume re-runs "
+               "the member")
+
+
 def _load_results(m: Member) -> xr.Dataset | None:
     """A member's results, or None with ``m.error`` set when the file cannot be read."""
     try:
         with xr.open_dataset(m.folder / RESULTS) as ds:
             return ds.load()
     except Exception as exc:  # any unreadable file (truncated, not netCDF): the member failed
-        first = (str(exc).splitlines() or [type(exc).__name__])[0]
-        m.error = (f"{RESULTS} cannot be read ({type(exc).__name__}: {first}); resume re-runs "
-                   "the member")
+        _unreadable(m, exc)
         return None
 
 

@@ -390,52 +390,45 @@ def test_a_member_rerun_after_its_read_ahead_is_collated_from_its_new_file(small
                                 second.drop_vars(["scenario", "seed"]))
 
 
-def test_the_parents_background_thread_reads_members_until_stopped(small_sweep, tmp_path):
-    code = ("import sys, time\n"
-            "from model import sweep\n"
-            "sweep.preload(sys.argv[1])\n"
-            "deadline = time.monotonic() + 60\n"
-            "while len(sweep._READ_AHEAD) < 16 and time.monotonic() < deadline:\n"
-            "    time.sleep(0.05)\n"
-            "sweep.stop_background()\n"
-            "print(len(sweep._READ_AHEAD), sweep._PRELOAD.is_alive())\n")
-    folder = _copy_sweep(small_sweep[0], tmp_path / "bg")
-    out = subprocess.run([sys.executable, "-c", code, str(folder)], capture_output=True,
-                         text=True, check=True, timeout=120).stdout.strip()
-    assert out == "16 False"
-
-
-def test_a_second_multirun_of_a_process_reads_its_own_folder_ahead(small_sweep, tmp_path):
-    code = ("import sys, time\n"
+def _read_ahead_in_a_process(body, folders, files=16):
+    """The printed words of ``body`` run in a fresh process after, for each of ``folders``,
+    :func:`sweep.preload` has read ``files`` of its files ahead (or a minute has passed)."""
+    code = ("import atexit, sys, time\n"
             "from pathlib import Path\n"
             "from model import member_files, sweep\n"
             "for folder in sys.argv[1:]:\n"
             "    sweep.preload(folder)\n"
             "    deadline = time.monotonic() + 60\n"
-            "    while len(sweep._READ_AHEAD) < 16 and time.monotonic() < deadline:\n"
-            "        time.sleep(0.05)\n"
-            "    sweep.stop_background()\n"
-            "    got = member_files.read(Path(folder) / '0' / 'results.nc', lambda p: 'read now')\n"
-            "    print(len(sweep._READ_AHEAD), type(got).__name__)\n"
-            "    member_files.install(None)\n")
+            f"    while len(sweep._READ_AHEAD) < {files} and time.monotonic() < deadline:\n"
+            "        time.sleep(0.02)\n"
+            + "".join(f"    {line}\n" for line in body))
+    return subprocess.run([sys.executable, "-c", code, *map(str, folders)], capture_output=True,
+                          text=True, check=True, timeout=120).stdout.split()
+
+
+def test_the_parents_background_thread_reads_members_until_stopped(small_sweep, tmp_path):
+    folder = _copy_sweep(small_sweep[0], tmp_path / "bg")
+    out = _read_ahead_in_a_process(
+        ["sweep.stop_background()",
+         "print(len(sweep._READ_AHEAD), sweep._PRELOAD.is_alive())"], [folder])
+    assert out == ["16", "False"]
+
+
+def test_a_second_multirun_of_a_process_reads_its_own_folder_ahead(small_sweep, tmp_path):
     first = _copy_sweep(small_sweep[0], tmp_path / "first")
     second = _copy_sweep(small_sweep[0], tmp_path / "second")
-    out = subprocess.run([sys.executable, "-c", code, str(first), str(second)],
-                         capture_output=True, text=True, check=True, timeout=120).stdout.split()
+    out = _read_ahead_in_a_process(
+        ["sweep.stop_background()",
+         "got = member_files.read(Path(folder) / '0' / 'results.nc', lambda p: 'read now')",
+         "print(len(sweep._READ_AHEAD), type(got).__name__)",
+         "member_files.install(None)"], [first, second])
     # Each folder's 16 files were read by its own thread; the one taken came from it.
     assert out == ["15", "dict", "15", "dict"]
 
 
 def test_a_process_that_exits_without_collating_stops_the_read_ahead_first(small_sweep, tmp_path):
-    code = ("import atexit, sys, time\n"
-            "from model import sweep\n"
-            "sweep.preload(sys.argv[1])\n"
-            "deadline = time.monotonic() + 60\n"
-            "while len(sweep._READ_AHEAD) < 1 and time.monotonic() < deadline:\n"
-            "    time.sleep(0.01)\n"
-            "atexit._run_exitfuncs()  # what the interpreter runs at exit (Ctrl-C, an error)\n"
-            "print(sweep._PRELOAD.is_alive())\n")
     folder = _copy_sweep(small_sweep[0], tmp_path / "exit")
-    out = subprocess.run([sys.executable, "-c", code, str(folder)], capture_output=True,
-                         text=True, check=True, timeout=120).stdout.strip()
-    assert out == "False"
+    out = _read_ahead_in_a_process(
+        ["atexit._run_exitfuncs()  # what the interpreter runs at exit (Ctrl-C, an error)",
+         "print(sweep._PRELOAD.is_alive())"], [folder], files=1)
+    assert out == ["False"]
